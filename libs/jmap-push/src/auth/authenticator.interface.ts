@@ -1,0 +1,23 @@
+import type { Principal } from './principal.interface';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * DI token of the host's authenticator. The interface of the same name says what it must do.
+ * Pass an instance as the `authenticator` module option.
+ */
+export const Authenticator = Symbol('Authenticator');
+
+/**
+ * The host application's user directory, as the event-source endpoint sees it.
+ *
+ * Return `null` for unknown users and wrong secrets alike (the client gets 401 either way). Compare
+ * secrets with `constantTimeEquals` (or a password hash's own verify function), never with `===`.
+ * A throw or a rejection is treated as the directory being unavailable: the client gets 503.
+ */
+export interface Authenticator {
+  /** HTTP Basic: the decoded user name and password. */
+  authenticateBasic(username: string, password: string): MaybePromise<Principal | null>;
+  /** HTTP Bearer, optional: when absent, Bearer credentials are refused with 401. */
+  authenticateBearer?(token: string): MaybePromise<Principal | null>;
+}

@@ -1,0 +1,31 @@
+// The public API of jmap-push. Everything else is internal and may change in any release.
+export { JmapPushModule } from './jmap-push.module';
+export { JMAP_PUSH_MODULE_OPTIONS } from './jmap-push.module-definition';
+export type { JmapPushModuleExtras, JmapPushModuleOptions } from './jmap-push-options.interface';
+export {
+  DEFAULT_EVENT_SOURCE_PATH,
+  DEFAULT_PUSH_TYPES,
+  JMAP_CONTACTS_TYPES,
+  JMAP_MAIL_TYPES,
+} from './jmap-push.constants';
+
+export { StateChangeService } from './state/state-change.service';
+export { InvalidStateChangeError } from './state/invalid-state-change.error';
+export type { ChangedAccounts, StateChange, TypeState } from './state/type-state';
+export { TypeRegistry } from './state/type-registry';
+
+export { Authenticator } from './auth/authenticator.interface';
+export type { Principal } from './auth/principal.interface';
+export { constantTimeEquals } from './auth/constant-time-equals';
+
+export { PushBus } from './bus/push-bus.interface';
+export type { ChangeListener, MergedChanges, PublishedChange } from './bus/push-bus.interface';
+export { InMemoryPushBus, type InMemoryPushBusOptions } from './bus/in-memory-push-bus';
+export { compareEventIds, formatEventId, parseEventId, type ParsedEventId } from './bus/event-id';
+
+export { PingPolicy } from './ping/ping-policy.interface';
+export { ClampingPingPolicy } from './ping/clamping-ping-policy';
+
+export { JmapPushSession } from './session/jmap-push-session';
+export { PushMetrics, type PushMetricsSnapshot, type RejectionReason } from './metrics/push-metrics';
+export { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem/problem-details';

@@ -1,0 +1,8 @@
+/** Where the auth guard leaves the principal on the request; read by `@PushPrincipal()`. */
+export const PRINCIPAL_REQUEST_KEY = Symbol('jmap-push:principal');
+
+/** DI token of the options with every default filled in (`PushSettings`). */
+export const PUSH_SETTINGS = Symbol('jmap-push:settings');
+
+/** DI token of the module's extras (path, transport) after defaults. */
+export const PUSH_EXTRAS = Symbol('jmap-push:extras');

@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { Authenticator } from './auth/authenticator.interface';
+import { PushAuthGuard } from './auth/push-auth.guard';
+import { InMemoryPushBus } from './bus/in-memory-push-bus';
+import { PushBus } from './bus/push-bus.interface';
+import { PUSH_SETTINGS } from './jmap-push.internal-constants';
+import { ConfigurableModuleClass, JMAP_PUSH_MODULE_OPTIONS } from './jmap-push.module-definition';
+import type { JmapPushModuleOptions } from './jmap-push-options.interface';
+import { PushMetrics } from './metrics/push-metrics';
+import { ClampingPingPolicy } from './ping/clamping-ping-policy';
+import { PingPolicy } from './ping/ping-policy.interface';
+import { PingScheduler } from './ping/ping-scheduler';
+import { resolvePushSettings, type PushSettings } from './push-settings';
+import { EventSourceQueryPipe } from './query/event-source-query.pipe';
+import { JmapPushSession } from './session/jmap-push-session';
+import { StateChangeService } from './state/state-change.service';
+import { TypeRegistry } from './state/type-registry';
+import { StreamAdmission } from './stream/stream-admission';
+import { StreamRegistry } from './stream/stream-registry';
+
+/**
+ * RFC 8620 section 7.3 push for a JMAP backend: an event-source route, and `StateChangeService` to
+ * publish state changes to it. `JmapPushModule.forRoot({ authenticator })` or `forRootAsync(...)`.
+ */
+@Module({
+  providers: [
+    { provide: PUSH_SETTINGS, useFactory: resolvePushSettings, inject: [JMAP_PUSH_MODULE_OPTIONS] },
+    {
+      provide: Authenticator,
+      useFactory: (options: JmapPushModuleOptions) => options.authenticator,
+      inject: [JMAP_PUSH_MODULE_OPTIONS],
+    },
+    {
+      provide: PushBus,
+      useFactory: (options: JmapPushModuleOptions, settings: PushSettings) =>
+        options.bus ?? new InMemoryPushBus({ historySize: settings.historySize }),
+      inject: [JMAP_PUSH_MODULE_OPTIONS, PUSH_SETTINGS],
+    },
+    {
+      provide: PingPolicy,
+      useFactory: (options: JmapPushModuleOptions, settings: PushSettings) =>
+        options.pingPolicy ?? new ClampingPingPolicy(settings.minPingSeconds, settings.maxPingSeconds),
+      inject: [JMAP_PUSH_MODULE_OPTIONS, PUSH_SETTINGS],
+    },
+    TypeRegistry,
+    PushMetrics,
+    PingScheduler,
+    StreamAdmission,
+    StreamRegistry,
+    StateChangeService,
+    JmapPushSession,
+    PushAuthGuard,
+    EventSourceQueryPipe,
+  ],
+  exports: [StateChangeService, JmapPushSession, PushMetrics, TypeRegistry, PushBus],
+})
+export class JmapPushModule extends ConfigurableModuleClass {}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+
+/** Why a connection attempt was turned away. */
+export type RejectionReason = 'unauthorized' | 'badRequest' | 'tooManyStreams' | 'unavailable';
+
+/** A point-in-time copy of the counters, safe to serialise (e.g. for a Prometheus exporter). */
+export interface PushMetricsSnapshot {
+  /** Streams open now. */
+  readonly openStreams: number;
+  /** Streams opened since start. */
+  readonly streamsOpened: number;
+  /** `event: state` frames written (replays included). */
+  readonly stateEvents: number;
+  /** `event: ping` frames written. */
+  readonly pings: number;
+  /** Connections that sent `Last-Event-ID` and got a replay or the latest states. */
+  readonly replays: number;
+  /** Changes merged into a pending event because the client was not reading fast enough. */
+  readonly merges: number;
+  /** Changes published through this process. */
+  readonly published: number;
+  readonly rejections: Readonly<Record<RejectionReason, number>>;
+}
+
+/** Counters of the push endpoint, readable from anywhere: inject it and call `snapshot()`. */
+@Injectable()
+export class PushMetrics {
+  openStreams = 0;
+  streamsOpened = 0;
+  stateEvents = 0;
+  pings = 0;
+  replays = 0;
+  merges = 0;
+  published = 0;
+  private readonly rejections: Record<RejectionReason, number> = {
+    unauthorized: 0,
+    badRequest: 0,
+    tooManyStreams: 0,
+    unavailable: 0,
+  };
+
+  rejected(reason: RejectionReason): void {
+    this.rejections[reason]++;
+  }
+
+  snapshot(): PushMetricsSnapshot {
+    return {
+      openStreams: this.openStreams,
+      streamsOpened: this.streamsOpened,
+      stateEvents: this.stateEvents,
+      pings: this.pings,
+      replays: this.replays,
+      merges: this.merges,
+      published: this.published,
+      rejections: { ...this.rejections },
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { DEFAULT_PUSH_TYPES, RFC_MAX_MIN_PING_SECONDS, RFC_MIN_MAX_PING_SECONDS } from './jmap-push.constants';
+import type { JmapPushModuleOptions } from './jmap-push-options.interface';
+
+/** The module options with every default filled in and every bound checked, once, at startup. */
+export interface PushSettings {
+  readonly types: readonly string[];
+  readonly realm: string;
+  readonly minPingSeconds: number;
+  readonly maxPingSeconds: number;
+  readonly maxStreams: number;
+  readonly maxStreamsPerPrincipal: number;
+  readonly retryAfterSeconds: number;
+  readonly reconnectDelayMs: number;
+  readonly historySize: number;
+  readonly authenticationTimeoutMs: number;
+}
+
+/** Builds `PushSettings`; throws on options that would break the RFC or the server. */
+export function resolvePushSettings(options: JmapPushModuleOptions): PushSettings {
+  if (!options || typeof options.authenticator?.authenticateBasic !== 'function') {
+    throw new Error('JmapPushModule: the "authenticator" option must implement authenticateBasic()');
+  }
+  const minPingSeconds = options.ping?.min ?? 5;
+  const maxPingSeconds = options.ping?.max ?? 300;
+  positiveInteger('ping.min', minPingSeconds);
+  positiveInteger('ping.max', maxPingSeconds);
+  if (minPingSeconds > RFC_MAX_MIN_PING_SECONDS) {
+    throw new Error(`JmapPushModule: ping.min ${minPingSeconds} exceeds ${RFC_MAX_MIN_PING_SECONDS} s (RFC 8620 section 7.3)`);
+  }
+  if (maxPingSeconds < RFC_MIN_MAX_PING_SECONDS) {
+    throw new Error(`JmapPushModule: ping.max ${maxPingSeconds} is below ${RFC_MIN_MAX_PING_SECONDS} s (RFC 8620 section 7.3)`);
+  }
+  const extraTypes = options.types ?? [];
+  for (const type of extraTypes) {
+    if (typeof type !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(type)) {
+      throw new Error(`JmapPushModule: "${String(type)}" is not a JMAP type name`);
+    }
+  }
+  const settings: PushSettings = {
+    types: [...new Set([...DEFAULT_PUSH_TYPES, ...extraTypes])],
+    realm: options.realm ?? 'JMAP',
+    minPingSeconds,
+    maxPingSeconds,
+    maxStreams: options.maxStreams ?? 20_000,
+    maxStreamsPerPrincipal: options.maxStreamsPerPrincipal ?? 32,
+    retryAfterSeconds: options.retryAfterSeconds ?? 5,
+    reconnectDelayMs: options.reconnectDelayMs ?? 2_000,
+    historySize: options.historySize ?? 10_000,
+    authenticationTimeoutMs: options.authenticationTimeoutMs ?? 5_000,
+  };
+  positiveInteger('maxStreams', settings.maxStreams);
+  positiveInteger('maxStreamsPerPrincipal', settings.maxStreamsPerPrincipal);
+  positiveInteger('retryAfterSeconds', settings.retryAfterSeconds);
+  positiveInteger('reconnectDelayMs', settings.reconnectDelayMs);
+  positiveInteger('historySize', settings.historySize);
+  positiveInteger('authenticationTimeoutMs', settings.authenticationTimeoutMs);
+  if (!/^[\x20-\x7e]*$/.test(settings.realm) || settings.realm.includes('"')) {
+    throw new Error('JmapPushModule: realm must be printable ASCII without quotes');
+  }
+  return settings;
+}
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`JmapPushModule: ${name} must be a positive integer, got ${String(value)}`);
+  }
+}

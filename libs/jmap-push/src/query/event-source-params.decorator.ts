@@ -1,0 +1,22 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+
+/** Query parameters as the client sent them: one string, or several when a key was repeated. */
+export type RawQuery = Record<string, string | string[]>;
+
+/**
+ * The event-source query read straight off the request URL with `URLSearchParams`, so validation does
+ * not depend on the host's query parser (Express's `simple` and `extended` parse `a[b]=c` differently).
+ */
+export const EventSourceParams = createParamDecorator((_data: unknown, context: ExecutionContext): RawQuery => {
+  const request = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
+  const url = request.originalUrl ?? request.url ?? '';
+  const question = url.indexOf('?');
+  const query: RawQuery = Object.create(null) as RawQuery;
+  if (question < 0) return query;
+  for (const [key, value] of new URLSearchParams(url.slice(question + 1))) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : ([] as string[]).concat(seen, value);
+  }
+  return query;
+});

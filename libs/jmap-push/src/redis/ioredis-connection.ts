@@ -1,0 +1,78 @@
+import type { Redis, RedisOptions } from 'ioredis';
+import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
+import { waitForEvent } from './wait-for-event';
+
+/** True for an ioredis client (ioredis has `status` and `call`; node-redis has neither). */
+export function isIoRedis(client: unknown): client is Redis {
+  const candidate = client as Partial<Redis> | null;
+  return typeof candidate?.call === 'function' && typeof candidate.status === 'string';
+}
+
+/**
+ * A `RedisConnection` over an ioredis client. Commands are sent with `call()` and upper-case names, which
+ * keeps ioredis's reply transformers (e.g. HGETALL to an object) out of the way: replies stay raw.
+ */
+export class IoRedisConnection implements OwnedRedisConnection {
+  constructor(private readonly client: Redis) {}
+
+  isReady(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  waitReady(timeoutMs: number): Promise<void> {
+    if (this.isReady()) return Promise.resolve();
+    // 'end': ioredis gave up reconnecting (or `quit()` was called); it will never be ready again.
+    if (this.client.status === 'end') return Promise.reject(new Error('Redis connection is closed'));
+    return waitForEvent(this.client, 'ready', 'end', timeoutMs);
+  }
+
+  send(args: readonly string[]): Promise<RedisReply> {
+    const [command, ...rest] = this.withClientPrefix(args);
+    return this.client.call(command, ...rest) as Promise<RedisReply>;
+  }
+
+  async transaction(commands: ReadonlyArray<readonly string[]>): Promise<Array<RedisReply | Error>> {
+    const multi = this.client.multi();
+    for (const args of commands) {
+      const [command, ...rest] = this.withClientPrefix(args);
+      multi.call(command, ...rest);
+    }
+    const results = await multi.exec();
+    // `null` only follows a failed WATCH, which the bus never uses; treat it as a failure all the same.
+    if (!results) throw new Error('Redis transaction was aborted');
+    return results.map(([error, reply]) => error ?? (reply as RedisReply));
+  }
+
+  async duplicate(connectionName: string): Promise<OwnedRedisConnection> {
+    const overrides: Partial<RedisOptions> = {
+      connectionName,
+      // A blocking read waits `blockMs` by design: no command timeout, and no giving up while Redis is away
+      // (the read loop owns retrying, and an unfulfilled XREAD is re-sent from the same offset).
+      commandTimeout: undefined,
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      lazyConnect: false,
+      enableAutoPipelining: false,
+    };
+    const copy = this.client.duplicate(overrides);
+    // Without a listener ioredis prints every connection error; the read loop reports failures itself.
+    copy.on('error', () => undefined);
+    return new IoRedisConnection(copy);
+  }
+
+  /**
+   * ioredis adds its own `keyPrefix` option to the keys of most commands, but not to `XINFO STREAM <key>`
+   * (it does not know where that key sits); add it there, so every command names the same stream.
+   */
+  private withClientPrefix(args: readonly string[]): readonly string[] {
+    const prefix = this.client.options.keyPrefix;
+    if (!prefix || args[0] !== 'XINFO' || args.length < 3) return args;
+    return [args[0], args[1], prefix + args[2], ...args.slice(3)];
+  }
+
+  close(): Promise<void> {
+    // `disconnect()`, not `quit()`: QUIT would queue behind a pending XREAD BLOCK for up to `blockMs`.
+    this.client.disconnect();
+    return Promise.resolve();
+  }
+}

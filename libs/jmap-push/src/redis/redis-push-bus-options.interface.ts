@@ -1,0 +1,29 @@
+import type { RedisClient } from './redis-client';
+
+/** Options of `RedisPushBus`. Only `client` is required. */
+export interface RedisPushBusOptions {
+  /**
+   * Your Redis client: ioredis, or a connected node-redis client. The bus sends its writes and replay
+   * reads through it and duplicates it once for the blocking read loop; it never closes it (close it
+   * yourself on shutdown, after the application).
+   */
+  client: RedisClient;
+  /**
+   * Prefix of every key the bus uses (`<prefix>stream`, `<prefix>latest:<accountId>`); nodes that should
+   * see each other's changes must share it. Default `jmap-push:`. Use this, not ioredis's own `keyPrefix`.
+   */
+  keyPrefix?: string;
+  /** Entries the stream keeps for `Last-Event-ID` replay (approximately, `MAXLEN ~`). Default 10,000. */
+  maxLen?: number;
+  /** Milliseconds one blocking XREAD waits before it is sent again. Default 5,000. */
+  blockMs?: number;
+  /** Entries one XREAD may return. Default 500. */
+  readBatchSize?: number;
+  /**
+   * Milliseconds a publish or a replay read may wait for Redis (reconnecting included) before it
+   * rejects. Default 2,000.
+   */
+  commandTimeoutMs?: number;
+  /** Name of the read loop's connection, as `CLIENT LIST` shows it. Default `jmap-push:reader`. */
+  readerConnectionName?: string;
+}

@@ -1,0 +1,135 @@
+import { Logger } from '@nestjs/common';
+import type { ChangeListener, MergedChanges, PublishedChange, PushBus } from '../bus/push-bus.interface';
+import type { TypeState } from '../state/type-state';
+import { toRedisConnection } from './redis-client';
+import type { RedisConnection } from './redis-connection.interface';
+import { RedisKeys } from './redis-keys';
+import type { RedisPushBusOptions } from './redis-push-bus-options.interface';
+import { appendStateChange, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_MAX_LEN, type StateChangeWrite } from './state-change-writer';
+import { StreamHistory } from './stream-history';
+import { StreamReader } from './stream-reader';
+
+const DEFAULT_BLOCK_MS = 5_000;
+const DEFAULT_READ_BATCH_SIZE = 500;
+const DEFAULT_READER_CONNECTION_NAME = 'jmap-push:reader';
+
+/**
+ * A `PushBus` for many nodes, over one Redis stream.
+ *
+ * - `publish()` appends the change to the stream (`XADD … MAXLEN ~`) and to the account's latest-states
+ *   hash in one MULTI; the entry id is the SSE event id, so `Last-Event-ID` means the same on every node.
+ * - Each node runs one blocking XREAD loop on its own connection (opened on the first `listen()`), which
+ *   delivers every entry (its own included) to its listeners in stream order, once, and resumes from its
+ *   offset after a Redis blip.
+ * - `changesSince()` replays from the stream with XRANGE, so a client may reconnect to any node;
+ *   an id older than the retained stream gives `undefined`, and the caller sends `latestStates()`.
+ *
+ * Not a consumer group on purpose: a group hands each entry to one consumer; every node needs every entry.
+ *
+ * @example
+ * ```ts
+ * JmapPushModule.forRoot({ authenticator, bus: new RedisPushBus({ client: new Redis(process.env.REDIS_URL) }) })
+ * ```
+ */
+export class RedisPushBus implements PushBus {
+  private readonly logger = new Logger(RedisPushBus.name);
+  private readonly connection: RedisConnection;
+  private readonly write: StateChangeWrite;
+  private readonly history: StreamHistory;
+  private readonly reader: StreamReader;
+  private readonly listeners = new Set<ChangeListener>();
+  private closed = false;
+
+  constructor(options: RedisPushBusOptions) {
+    this.connection = toRedisConnection(options.client);
+    const keys = new RedisKeys(options.keyPrefix);
+    const commandTimeoutMs = positive(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, 'commandTimeoutMs');
+    this.write = { keys, maxLen: positive(options.maxLen, DEFAULT_MAX_LEN, 'maxLen'), commandTimeoutMs };
+    this.history = new StreamHistory(this.connection, keys, commandTimeoutMs);
+    this.reader = new StreamReader(
+      this.connection,
+      keys,
+      this.history,
+      {
+        blockMs: positive(options.blockMs, DEFAULT_BLOCK_MS, 'blockMs'),
+        batchSize: positive(options.readBatchSize, DEFAULT_READ_BATCH_SIZE, 'readBatchSize'),
+        connectionName: options.readerConnectionName ?? DEFAULT_READER_CONNECTION_NAME,
+      },
+      (change) => this.deliver(change),
+    );
+  }
+
+  /**
+   * Records the change in Redis; every node's listeners receive it through their read loop (this node's
+   * too, so there is one delivery path and one order). Rejects when Redis is unreachable within
+   * `commandTimeoutMs` or refuses the write: nothing is dropped silently, and nothing waits in an
+   * offline queue.
+   */
+  publish(accountId: string, changed: TypeState): Promise<string> {
+    if (this.closed) return Promise.reject(new Error('RedisPushBus is closed'));
+    return appendStateChange(this.connection, this.write, accountId, changed);
+  }
+
+  /** Adds a listener and starts the read loop on the first call. */
+  listen(listener: ChangeListener): () => void {
+    if (this.closed) throw new Error('RedisPushBus is closed');
+    this.listeners.add(listener);
+    void this.reader.start();
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Resolves once the read loop knows where the stream stands (starting it if needed). Until then
+   * `currentId()` is `0-0`, which is safe (a reconnect from it replays, or gets the latest states) but
+   * costs more; await this before serving streams when that matters, and in tests.
+   */
+  ready(): Promise<void> {
+    return this.reader.start();
+  }
+
+  /** The id of the newest entry this node delivered. */
+  currentId(): string {
+    return this.reader.currentId();
+  }
+
+  /** Replays from the shared stream, so the id may come from any node; see `PushBus.changesSince`. */
+  changesSince(lastEventId: string, accountIds: readonly string[]): MergedChanges | Promise<MergedChanges | undefined> {
+    // The client stopped where this node stands: whatever follows reaches it live. No Redis round trip.
+    if (lastEventId === this.reader.currentId() && lastEventId !== '0-0') {
+      return { id: lastEventId, accounts: new Map() };
+    }
+    return this.history.changesSince(lastEventId, accountIds);
+  }
+
+  /** The latest states kept in Redis (they survive a restart of Redis when it persists). */
+  latestStates(accountIds: readonly string[]): Promise<MergedChanges> {
+    return this.history.latestStates(accountIds);
+  }
+
+  /** Stops the read loop and closes its connection. The client given in the options stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    await this.reader.stop();
+  }
+
+  private deliver(change: PublishedChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        // One failing listener must neither stall the read loop nor starve the others.
+        this.logger.error(`A change listener threw: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`RedisPushBus: ${name} must be a positive integer`);
+  return value;
+}

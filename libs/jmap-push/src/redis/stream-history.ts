@@ -1,0 +1,137 @@
+import type { MergedChanges } from '../bus/push-bus.interface';
+import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
+import { mergeTypeStates } from '../state/merge-type-states';
+import type { TypeState } from '../state/type-state';
+import type { RedisConnection, RedisReply } from './redis-connection.interface';
+import type { RedisKeys } from './redis-keys';
+import { toPublishedChange, toRawEntries } from './stream-entry';
+import { withDeadline } from './with-deadline';
+
+const NO_ID = '0-0';
+
+/**
+ * The read side of the stream for connecting clients: what a `Last-Event-ID` missed, and the latest
+ * states. Each answer comes from one MULTI, so the bounds it checks and the entries it reads are one
+ * snapshot even while other nodes publish and trim.
+ */
+export class StreamHistory {
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly keys: RedisKeys,
+    private readonly commandTimeoutMs: number,
+  ) {}
+
+  /**
+   * The changes after `lastEventId` (exclusive) for these accounts, merged; `undefined` when the id is
+   * malformed, newer than anything this stream produced, or older than what it still retains.
+   */
+  async changesSince(lastEventId: string, accountIds: readonly string[]): Promise<MergedChanges | undefined> {
+    const last = parseEventId(lastEventId);
+    if (!last) return undefined;
+    const [info, range] = await this.run([
+      ['XINFO', 'STREAM', this.keys.stream],
+      // `(`: exclusive start (Redis 6.2+): the client already has `lastEventId` itself.
+      ['XRANGE', this.keys.stream, `(${lastEventId}`, '+'],
+    ]);
+    if (info instanceof Error) {
+      // No stream at all: nothing was ever published (or Redis lost its data). Only "before anything" is known.
+      if (/no such key/i.test(info.message)) return isZero(last) ? { id: NO_ID, accounts: new Map() } : undefined;
+      throw info;
+    }
+    if (range instanceof Error) throw range;
+    const bounds = readStreamBounds(info);
+    if (!bounds || !isRetained(last, bounds)) return undefined;
+
+    const wanted = new Set(accountIds);
+    const accounts = new Map<string, TypeState>();
+    let newest = bounds.lastGeneratedId;
+    const entries = toRawEntries(range);
+    for (const entry of entries) {
+      const change = toPublishedChange(entry);
+      if (change && wanted.has(change.accountId)) {
+        accounts.set(change.accountId, mergeTypeStates(accounts.get(change.accountId), change.changed));
+      }
+    }
+    if (entries.length > 0) newest = entries[entries.length - 1].id;
+    return { id: newest, accounts };
+  }
+
+  /** The latest state of every type of these accounts, with the id of the newest entry they include. */
+  async latestStates(accountIds: readonly string[]): Promise<MergedChanges> {
+    const unique = [...new Set(accountIds)];
+    const [head, ...hashes] = await this.run([
+      ['XREVRANGE', this.keys.stream, '+', '-', 'COUNT', '1'],
+      ...unique.map((accountId) => ['HGETALL', this.keys.latest(accountId)]),
+    ]);
+    const failure = [head, ...hashes].find((reply): reply is Error => reply instanceof Error);
+    if (failure) throw failure;
+    const accounts = new Map<string, TypeState>();
+    unique.forEach((accountId, index) => {
+      const states = toTypeState(hashes[index] as RedisReply);
+      if (states) accounts.set(accountId, states);
+    });
+    const [newest] = toRawEntries(head as RedisReply);
+    return { id: newest?.id ?? NO_ID, accounts };
+  }
+
+  /** The id of the newest entry in the stream, or `0-0` when there is none. */
+  async headId(): Promise<string> {
+    const [head] = await this.run([['XREVRANGE', this.keys.stream, '+', '-', 'COUNT', '1']]);
+    if (head instanceof Error) throw head;
+    return toRawEntries(head)[0]?.id ?? NO_ID;
+  }
+
+  private run(commands: string[][]): Promise<Array<RedisReply | Error>> {
+    return withDeadline(this.connection, this.commandTimeoutMs, () => this.connection.transaction(commands));
+  }
+}
+
+/** What XINFO STREAM says about the ids a stream produced and dropped. */
+interface StreamBounds {
+  readonly lastGeneratedId: string;
+  readonly lastGenerated: ParsedEventId;
+  /** Newest id trimmed away (Redis 7+); absent on older servers. */
+  readonly maxDeleted?: ParsedEventId;
+  readonly firstEntry?: ParsedEventId;
+}
+
+function readStreamBounds(info: RedisReply): StreamBounds | undefined {
+  if (!Array.isArray(info)) return undefined;
+  const fields = new Map<string, RedisReply>();
+  for (let i = 0; i + 1 < info.length; i += 2) fields.set(String(info[i]), info[i + 1]);
+  const lastGeneratedId = fields.get('last-generated-id');
+  const lastGenerated = typeof lastGeneratedId === 'string' ? parseEventId(lastGeneratedId) : undefined;
+  if (!lastGenerated || typeof lastGeneratedId !== 'string') return undefined;
+  const maxDeleted = fields.get('max-deleted-entry-id');
+  const [firstEntry] = toRawEntries([fields.get('first-entry') ?? null]);
+  return {
+    lastGeneratedId,
+    lastGenerated,
+    maxDeleted: typeof maxDeleted === 'string' ? parseEventId(maxDeleted) : undefined,
+    firstEntry: firstEntry ? parseEventId(firstEntry.id) : undefined,
+  };
+}
+
+/**
+ * Whether every entry after `last` is still in the stream. An id beyond the newest one ever generated
+ * is unknown (another bus, a Redis that lost its data). Redis 7 records the newest trimmed id, which
+ * answers exactly; older servers only show the first entry, and "at or after it" is the safe rule.
+ */
+function isRetained(last: ParsedEventId, bounds: StreamBounds): boolean {
+  if (compareEventIds(last, bounds.lastGenerated) > 0) return false;
+  if (compareEventIds(last, bounds.lastGenerated) === 0) return true;
+  if (bounds.maxDeleted) return compareEventIds(last, bounds.maxDeleted) >= 0;
+  return bounds.firstEntry !== undefined && compareEventIds(last, bounds.firstEntry) >= 0;
+}
+
+function isZero(id: ParsedEventId): boolean {
+  return id.ms === 0 && id.seq === 0;
+}
+
+/** An HGETALL reply (flat field/value list) as a TypeState; `undefined` for an empty or absent hash. */
+function toTypeState(reply: RedisReply): TypeState | undefined {
+  if (!Array.isArray(reply) || reply.length === 0) return undefined;
+  const states: Record<string, string> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) states[String(reply[i])] = String(reply[i + 1]);
+  return states;
+}

@@ -1,0 +1,143 @@
+import { Logger } from '@nestjs/common';
+import type { PublishedChange } from '../bus/push-bus.interface';
+import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
+import type { RedisKeys } from './redis-keys';
+import { toPublishedChange, toRawEntries } from './stream-entry';
+import type { StreamHistory } from './stream-history';
+
+/** How a `StreamReader` reads. */
+export interface StreamReaderOptions {
+  /** How long one XREAD waits for new entries before it is sent again. */
+  readonly blockMs: number;
+  /** Entries one XREAD may return. */
+  readonly batchSize: number;
+  /** Name of the reading connection (`CLIENT LIST` shows it). */
+  readonly connectionName: string;
+}
+
+/** First and longest pause before reading again after a failed read. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * The node's one read loop: a blocking XREAD on a connection of its own, from the id of the last entry it
+ * delivered. Nothing else moves that offset, so after a Redis blip (a reconnect, a failed read) the next
+ * XREAD asks for exactly the entries after it: none lost, none twice. Every entry read is handed to
+ * `deliver` in stream order, this node's own publishes included.
+ */
+export class StreamReader {
+  private readonly logger = new Logger('RedisPushBus');
+  private offset = '0-0';
+  private connection?: OwnedRedisConnection;
+  private stopped = false;
+  private isStarted = false;
+  private failing = false;
+  private loop?: Promise<void>;
+  private readonly started: Promise<void>;
+  private markStarted!: () => void;
+  private wakeUp?: () => void;
+
+  constructor(
+    private readonly source: RedisConnection,
+    private readonly keys: RedisKeys,
+    private readonly history: StreamHistory,
+    private readonly options: StreamReaderOptions,
+    private readonly deliver: (change: PublishedChange) => void,
+  ) {
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
+  }
+
+  /** The id of the newest entry delivered (at first: the stream's newest entry when reading began). */
+  currentId(): string {
+    return this.offset;
+  }
+
+  /** Starts the loop (once); resolves when the starting offset is known, so `currentId()` is meaningful. */
+  start(): Promise<void> {
+    this.loop ??= this.run();
+    return this.started;
+  }
+
+  /** Ends the loop and closes the reading connection, failing its pending XREAD instead of waiting it out. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.connection?.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let retryMs = RETRY_MIN_MS;
+    while (!this.stopped) {
+      try {
+        if (!this.connection) this.connection = await this.source.duplicate(this.options.connectionName);
+        if (this.stopped) break;
+        if (!this.isStarted) {
+          // Start at the head: a node delivers what is published from now on; older changes reach
+          // clients through `Last-Event-ID` replay, not through the live path.
+          this.offset = await this.history.headId();
+          this.isStarted = true;
+          this.markStarted();
+          continue;
+        }
+        const reply = await this.connection.send([
+          'XREAD', 'COUNT', String(this.options.batchSize), 'BLOCK', String(this.options.blockMs),
+          'STREAMS', this.keys.stream, this.offset,
+        ]);
+        if (this.stopped) break;
+        this.deliverAll(reply);
+        this.recovered();
+        retryMs = RETRY_MIN_MS;
+      } catch (error) {
+        if (this.stopped) break;
+        this.failed(error);
+        await this.pause(retryMs);
+        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+      }
+    }
+    // `stop()` may have come while the connection was still being opened: close it here too.
+    await this.connection?.close();
+  }
+
+  private deliverAll(reply: RedisReply): void {
+    // XREAD replies nil after `blockMs` without entries, else [[key, entries]] for our single stream.
+    if (!Array.isArray(reply)) return;
+    for (const stream of reply) {
+      if (!Array.isArray(stream)) continue;
+      for (const entry of toRawEntries(stream[1])) {
+        this.offset = entry.id;
+        const change = toPublishedChange(entry);
+        if (change) this.deliver(change);
+      }
+    }
+  }
+
+  private failed(error: unknown): void {
+    // One warning per outage, not one per retry.
+    if (this.failing) return;
+    this.failing = true;
+    this.logger.warn(`Reading the change stream failed (${describe(error)}); retrying from ${this.offset}`);
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.log(`Reading the change stream again from ${this.offset}`);
+  }
+
+  /** Waits before the next attempt; `stop()` cuts the wait short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

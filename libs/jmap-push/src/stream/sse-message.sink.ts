@@ -1,0 +1,54 @@
+import type { MessageEvent } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { Subscriber } from 'rxjs';
+import type { StateEvent } from './state-event';
+import type { StreamSink } from './stream-sink.interface';
+
+/**
+ * The `sse` transport: frames become `MessageEvent`s of the Observable an `@Sse` handler returns.
+ * Each carries an explicit id, because Nest's `SseStream` numbers id-less messages (1, 2, 3…), which
+ * would hand the client ids this server never issued.
+ */
+export class SseMessageSink implements StreamSink {
+  private drainListener: (() => void) | undefined;
+
+  constructor(
+    private readonly subscriber: Subscriber<MessageEvent>,
+    private readonly response: ServerResponse,
+  ) {}
+
+  writeState(event: StateEvent, retryMs?: number): void {
+    this.subscriber.next({ type: 'state', id: event.id, retry: retryMs, data: event.json });
+  }
+
+  writeId(id: string, retryMs?: number): void {
+    this.subscriber.next({ id, retry: retryMs });
+  }
+
+  writePing(id: string, intervalSeconds: number): void {
+    this.subscriber.next({ type: 'ping', id, data: `{"interval":${intervalSeconds}}` });
+  }
+
+  writeComment(): void {
+    this.subscriber.next({ comment: '' });
+  }
+
+  get backpressured(): boolean {
+    return this.response.writableNeedDrain;
+  }
+
+  onDrain(listener: () => void): void {
+    this.dispose();
+    this.drainListener = listener;
+    this.response.once('drain', listener);
+  }
+
+  end(): void {
+    this.subscriber.complete();
+  }
+
+  dispose(): void {
+    if (this.drainListener) this.response.off('drain', this.drainListener);
+    this.drainListener = undefined;
+  }
+}

@@ -1,0 +1,23 @@
+import type { ChangedAccounts, StateChange } from '../state/type-state';
+
+/**
+ * One `event: state`, serialised once and shared by every stream with the same type filter: the JSON is
+ * built on construction and the wire frame on first use, so a fan-out to thousands of streams encodes once.
+ */
+export class StateEvent {
+  readonly json: string;
+  private frame: Buffer | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly changed: ChangedAccounts,
+  ) {
+    const change: StateChange = { '@type': 'StateChange', changed };
+    this.json = JSON.stringify(change);
+  }
+
+  /** The complete SSE frame, for transports that write bytes themselves. */
+  toFrame(): Buffer {
+    return (this.frame ??= Buffer.from(`event: state\nid: ${this.id}\ndata: ${this.json}\n\n`));
+  }
+}

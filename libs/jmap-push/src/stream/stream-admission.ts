@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
+import { PushMetrics } from '../metrics/push-metrics';
+import { ProblemType } from '../problem/problem-details';
+import { ProblemDetailsException } from '../problem/problem-details.exception';
+import type { PushSettings } from '../push-settings';
+import type { Principal } from '../auth/principal.interface';
+
+/** A place among the open streams, held from admission until the stream ends. Release is idempotent. */
+export interface StreamSlot {
+  release(): void;
+}
+
+/**
+ * Counts streams per principal and in total, synchronously, so a burst of concurrent connects can
+ * never be over-admitted: the check and the count happen in one turn of the event loop.
+ */
+@Injectable()
+export class StreamAdmission {
+  private total = 0;
+  private readonly perPrincipal = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+    private readonly metrics: PushMetrics,
+  ) {}
+
+  /** Takes a slot, or throws 429 (a limit) / 503 (shutting down) problem details. */
+  admit(principal: Principal): StreamSlot {
+    if (this.closed) {
+      this.metrics.rejected('unavailable');
+      throw ProblemDetailsException.plain(503, 'The server is shutting down', this.retryAfter());
+    }
+    const held = this.perPrincipal.get(principal.id) ?? 0;
+    if (held >= this.settings.maxStreamsPerPrincipal) throw this.limit('maxStreamsPerPrincipal');
+    if (this.total >= this.settings.maxStreams) throw this.limit('maxStreams');
+    this.total++;
+    this.perPrincipal.set(principal.id, held + 1);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.total--;
+        const left = (this.perPrincipal.get(principal.id) ?? 1) - 1;
+        if (left === 0) this.perPrincipal.delete(principal.id);
+        else this.perPrincipal.set(principal.id, left);
+      },
+    };
+  }
+
+  /** Refuses every later connection: the application is closing. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Slots held now (for tests and leak checks). */
+  get held(): number {
+    return this.total;
+  }
+
+  private limit(limit: 'maxStreams' | 'maxStreamsPerPrincipal'): ProblemDetailsException {
+    this.metrics.rejected('tooManyStreams');
+    return new ProblemDetailsException(
+      {
+        type: ProblemType.limit,
+        status: 429,
+        title: 'Too many event streams',
+        detail: `The ${limit} limit of ${this.settings[limit]} open streams is reached`,
+        limit,
+      },
+      this.retryAfter(),
+    );
+  }
+
+  private retryAfter(): Record<string, string> {
+    return { 'Retry-After': String(this.settings.retryAfterSeconds) };
+  }
+}

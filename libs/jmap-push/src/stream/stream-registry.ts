@@ -1,0 +1,170 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { PushBus, type MergedChanges, type PublishedChange } from '../bus/push-bus.interface';
+import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
+import { PushMetrics } from '../metrics/push-metrics';
+import { PingPolicy } from '../ping/ping-policy.interface';
+import { PingScheduler } from '../ping/ping-scheduler';
+import type { PushSettings } from '../push-settings';
+import type { Principal } from '../auth/principal.interface';
+import type { EventSourceQuery } from '../query/event-source-query.dto';
+import { filterTypeStates } from '../state/merge-type-states';
+import { PushStream, type PushStreamContext } from './push-stream';
+import { StateEvent } from './state-event';
+import { StreamAdmission, type StreamSlot } from './stream-admission';
+import type { StreamSink } from './stream-sink.interface';
+
+/** `Last-Event-ID` values longer than this are treated as unknown without parsing. */
+const MAX_LAST_EVENT_ID_LENGTH = 64;
+
+/**
+ * Every open stream of this process, indexed by account id, and the fan-out of the bus's changes to
+ * them: a change reaches exactly the streams of its account, and is serialised once per type filter.
+ */
+@Injectable()
+export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger('JmapPush');
+  private readonly byAccount = new Map<string, Set<PushStream>>();
+  private readonly streams = new Set<PushStream>();
+  private readonly slots = new Map<PushStream, StreamSlot>();
+  private readonly context: PushStreamContext;
+  private stopListening: (() => void) | undefined;
+
+  constructor(
+    @Inject(PushBus) private readonly bus: PushBus,
+    @Inject(PingPolicy) private readonly pingPolicy: PingPolicy,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+    private readonly admission: StreamAdmission,
+    private readonly metrics: PushMetrics,
+    scheduler: PingScheduler,
+  ) {
+    this.context = { metrics, scheduler, release: (stream) => this.release(stream) };
+  }
+
+  onModuleInit(): void {
+    this.stopListening = this.bus.listen((change) => this.deliver(change));
+  }
+
+  /** Closing begins: refuse new streams and end every open one, so the HTTP server can close. */
+  onModuleDestroy(): void {
+    this.admission.close();
+    for (const stream of [...this.streams]) stream.end();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopListening?.();
+    await this.bus.close?.();
+  }
+
+  /** Open streams now. */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Opens a stream for an admitted principal. With `Last-Event-ID`, the missed changes of its accounts
+   * and types come first, merged into one event; an id the bus cannot place gets the latest states.
+   */
+  open(
+    principal: Principal,
+    query: EventSourceQuery,
+    lastEventId: string | undefined,
+    sink: StreamSink,
+    slot: StreamSlot,
+  ): PushStream {
+    const accountIds = [...new Set(principal.accountIds)];
+    const stream = new PushStream(
+      {
+        accountIds,
+        types: query.types,
+        filterKey: query.types ? [...query.types].sort().join(',') : '*',
+        pingSeconds: this.pingPolicy.intervalFor(query.ping),
+        closeAfterState: query.closeAfterState,
+        reconnectDelayMs: this.settings.reconnectDelayMs,
+      },
+      sink,
+      this.context,
+    );
+    this.streams.add(stream);
+    this.slots.set(stream, slot);
+    for (const accountId of accountIds) {
+      let streams = this.byAccount.get(accountId);
+      if (!streams) this.byAccount.set(accountId, (streams = new Set()));
+      streams.add(stream);
+    }
+    this.metrics.openStreams++;
+    this.metrics.streamsOpened++;
+
+    if (!lastEventId) {
+      stream.start(this.bus.currentId());
+      return stream;
+    }
+    this.metrics.replays++;
+    const replay = this.replay(lastEventId, accountIds);
+    if (!(replay instanceof Promise)) {
+      stream.startWithReplay(replay);
+      return stream;
+    }
+    stream.awaitReplay();
+    replay.then(
+      (changes) => stream.finishReplay(changes),
+      (error: unknown) => {
+        // The client reconnects and asks again; an error frame would only confuse it.
+        this.logger.warn(`Last-Event-ID replay failed: ${error instanceof Error ? error.message : String(error)}`);
+        stream.end();
+      },
+    );
+    return stream;
+  }
+
+  /** Fans one change out to the streams of its account. Called by the bus, once per change. */
+  deliver(change: PublishedChange): void {
+    const streams = this.byAccount.get(change.accountId);
+    if (!streams) return;
+    // Streams of one account mostly share a filter; the cache makes that one serialisation.
+    const events = new Map<string, StateEvent | null>();
+    for (const stream of streams) {
+      let event = events.get(stream.spec.filterKey);
+      if (event === undefined) {
+        const kept = filterTypeStates(change.changed, stream.spec.types);
+        event = kept ? new StateEvent(change.id, { [change.accountId]: kept }) : null;
+        events.set(stream.spec.filterKey, event);
+      }
+      if (event === null) continue;
+      try {
+        stream.deliver(event);
+      } catch (error) {
+        // One broken connection must not cost the others their events.
+        this.logger.warn(`A stream failed and was closed: ${error instanceof Error ? error.message : String(error)}`);
+        stream.close();
+      }
+    }
+  }
+
+  private replay(lastEventId: string, accountIds: readonly string[]): MergedChanges | Promise<MergedChanges> {
+    const since =
+      lastEventId.length <= MAX_LAST_EVENT_ID_LENGTH ? this.bus.changesSince(lastEventId, accountIds) : undefined;
+    if (since instanceof Promise) {
+      return since.then((changes) => changes ?? this.bus.latestStates(accountIds));
+    }
+    return since ?? this.bus.latestStates(accountIds);
+  }
+
+  private release(stream: PushStream): void {
+    if (!this.streams.delete(stream)) return;
+    this.metrics.openStreams--;
+    this.slots.get(stream)?.release();
+    this.slots.delete(stream);
+    for (const accountId of stream.spec.accountIds) {
+      const streams = this.byAccount.get(accountId);
+      streams?.delete(stream);
+      if (streams?.size === 0) this.byAccount.delete(accountId);
+    }
+  }
+}

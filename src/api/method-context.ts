@@ -1,0 +1,20 @@
+import type { JmapUser } from '../auth/jmap-user';
+
+/** What one method call can see of its request. */
+export interface MethodContext {
+  readonly user: JmapUser;
+  /** The capabilities the request named in `using`. */
+  readonly using: ReadonlySet<string>;
+  /** Creation id to server id, shared by every call of the request (RFC 8620 section 5.3). */
+  readonly createdIds: Map<string, string>;
+}
+
+/** Arguments in, response arguments out; throws `MethodError` to answer an error instead. */
+export type MethodHandler = (args: Record<string, unknown>, context: MethodContext) => Record<string, unknown>;
+
+export interface MethodDefinition {
+  readonly name: string;
+  /** The capability the request must name in `using` to call this method. */
+  readonly capability: string;
+  readonly handler: MethodHandler;
+}

@@ -1,0 +1,75 @@
+import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
+import { CORE_LIMITS } from './capabilities';
+import type { Invocation, JmapRequest } from './jmap-request';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns a request body into a `JmapRequest`, or throws the request-level problem of RFC 8620 section
+ * 3.6.1: `notJSON` (not UTF-8 I-JSON), `notRequest` (not the Request shape), `unknownCapability`,
+ * `limit` (`maxCallsInRequest`).
+ */
+export function parseJmapRequest(body: Buffer, supportedCapabilities: ReadonlySet<string>): JmapRequest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(body));
+  } catch {
+    throw problem(JmapProblem.notJSON, 400, 'The request body is not valid UTF-8 JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw problem(JmapProblem.notRequest, 400, 'The request is not a JSON object.');
+  }
+  const request = parsed as Record<string, unknown>;
+  const { using, methodCalls, createdIds } = request;
+  if (!Array.isArray(using) || !using.every((item) => typeof item === 'string')) {
+    throw problem(JmapProblem.notRequest, 400, '"using" must be an array of capability URIs.');
+  }
+  if (!Array.isArray(methodCalls) || !methodCalls.every(isInvocation)) {
+    throw problem(JmapProblem.notRequest, 400, '"methodCalls" must be an array of [name, arguments object, call id].');
+  }
+  if (createdIds !== undefined && !isStringMap(createdIds)) {
+    throw problem(JmapProblem.notRequest, 400, '"createdIds" must be an object of creation id to id.');
+  }
+  const unknown = (using as string[]).filter((capability) => !supportedCapabilities.has(capability));
+  if (unknown.length > 0) {
+    throw problem(JmapProblem.unknownCapability, 400, `Unsupported capabilities: ${unknown.join(', ')}.`);
+  }
+  if (methodCalls.length > CORE_LIMITS.maxCallsInRequest) {
+    throw new ProblemDetailsException({
+      type: JmapProblem.limit,
+      status: 400,
+      limit: 'maxCallsInRequest',
+      detail: `At most ${CORE_LIMITS.maxCallsInRequest} method calls per request.`,
+    });
+  }
+  return {
+    using: using as string[],
+    methodCalls: methodCalls as Invocation[],
+    ...(createdIds !== undefined && { createdIds: createdIds as Record<string, string> }),
+  };
+}
+
+function isInvocation(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    typeof value[0] === 'string' &&
+    typeof value[1] === 'object' &&
+    value[1] !== null &&
+    !Array.isArray(value[1]) &&
+    typeof value[2] === 'string'
+  );
+}
+
+function isStringMap(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string')
+  );
+}
+
+function problem(type: string, status: number, detail: string): ProblemDetailsException {
+  return new ProblemDetailsException({ type, status, detail });
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { JmapUser } from '../auth/jmap-user';
+import { SessionStateService } from '../session/session-state.service';
+import { CORE_CAPABILITY, MAIL_CAPABILITY } from './capabilities';
+import type { Invocation, JmapResponse } from './jmap-request';
+import type { MethodContext } from './method-context';
+import { MethodError } from './method-error';
+import { MethodRegistry } from './method-registry.service';
+import { parseJmapRequest } from './request-parser';
+import { resolveResultReferences, type EarlierResponse } from './result-reference';
+
+/** The capabilities a request may name in `using`. */
+export const SUPPORTED_CAPABILITIES: ReadonlySet<string> = new Set([CORE_CAPABILITY, MAIL_CAPABILITY]);
+
+/**
+ * Runs a JMAP Request (RFC 8620 section 3): method calls in order, back-references resolved against
+ * earlier responses, one shared creation-id map, and an `error` response for a failing call without
+ * stopping the others.
+ */
+@Injectable()
+export class RequestProcessor {
+  private readonly logger = new Logger(RequestProcessor.name);
+
+  constructor(
+    private readonly methods: MethodRegistry,
+    private readonly sessionState: SessionStateService,
+  ) {}
+
+  /** Throws `ProblemDetailsException` for request-level errors; method errors are in the response. */
+  process(body: Buffer, user: JmapUser): JmapResponse {
+    const request = parseJmapRequest(body, SUPPORTED_CAPABILITIES);
+    const context: MethodContext = {
+      user,
+      using: new Set(request.using),
+      createdIds: new Map(Object.entries(request.createdIds ?? {})),
+    };
+    const methodResponses: Invocation[] = [];
+    for (const [name, args, callId] of request.methodCalls) {
+      const earlier: EarlierResponse[] = methodResponses.map(([responseName, responseArgs, id]) => ({
+        name: responseName,
+        args: responseArgs,
+        callId: id,
+      }));
+      methodResponses.push(this.call(name, args, callId, earlier, context));
+    }
+    return {
+      methodResponses,
+      ...(request.createdIds !== undefined && { createdIds: Object.fromEntries(context.createdIds) }),
+      sessionState: this.sessionState.stateFor(user),
+    };
+  }
+
+  private call(name: string, args: Record<string, unknown>, callId: string, earlier: EarlierResponse[], context: MethodContext): Invocation {
+    try {
+      const method = this.methods.find(name);
+      // RFC 8620 section 3.6.2: an unknown method and one whose capability is not in `using` are alike.
+      if (!method || !context.using.has(method.capability)) {
+        throw new MethodError('unknownMethod', `${name} is not a method of the capabilities in "using"`);
+      }
+      const resolved = resolveResultReferences(args, earlier);
+      return [name, method.handler(resolved, context), callId];
+    } catch (error) {
+      if (error instanceof MethodError) return ['error', error.toResponse(), callId];
+      this.logger.error(`${name} failed`, error instanceof Error ? error.stack : String(error));
+      return ['error', { type: 'serverFail', description: 'The server failed to process this method call.' }, callId];
+    }
+  }
+}
