@@ -90,9 +90,11 @@ export class StreamHistory {
 interface StreamBounds {
   readonly lastGeneratedId: string;
   readonly lastGenerated: ParsedEventId;
-  /** Newest id trimmed away (Redis 7+); absent on older servers. */
-  readonly maxDeleted?: ParsedEventId;
   readonly firstEntry?: ParsedEventId;
+  /** True when no entry was ever trimmed or deleted (Redis 7+: `entries-added` equals `length`). */
+  readonly complete: boolean;
+  /** Newest id removed by XDEL (Redis 7+; trimming does not move it). */
+  readonly maxDeleted?: ParsedEventId;
 }
 
 function readStreamBounds(info: RedisReply): StreamBounds | undefined {
@@ -103,24 +105,29 @@ function readStreamBounds(info: RedisReply): StreamBounds | undefined {
   const lastGenerated = typeof lastGeneratedId === 'string' ? parseEventId(lastGeneratedId) : undefined;
   if (!lastGenerated || typeof lastGeneratedId !== 'string') return undefined;
   const maxDeleted = fields.get('max-deleted-entry-id');
+  const entriesAdded = fields.get('entries-added');
   const [firstEntry] = toRawEntries([fields.get('first-entry') ?? null]);
   return {
     lastGeneratedId,
     lastGenerated,
-    maxDeleted: typeof maxDeleted === 'string' ? parseEventId(maxDeleted) : undefined,
     firstEntry: firstEntry ? parseEventId(firstEntry.id) : undefined,
+    complete: entriesAdded !== undefined && Number(entriesAdded) === Number(fields.get('length')),
+    maxDeleted: typeof maxDeleted === 'string' ? parseEventId(maxDeleted) : undefined,
   };
 }
 
 /**
  * Whether every entry after `last` is still in the stream. An id beyond the newest one ever generated
- * is unknown (another bus, a Redis that lost its data). Redis 7 records the newest trimmed id, which
- * answers exactly; older servers only show the first entry, and "at or after it" is the safe rule.
+ * is unknown (another bus, a Redis that lost its data). Otherwise the entries after `last` are all there
+ * when nothing was ever removed, or when `last` is at or after the first retained entry (trimming only
+ * removes the oldest) and after any XDEL'd id. An id just before the first retained entry cannot be told
+ * from one long trimmed, so it gets the latest states too: harmless, and rare.
  */
 function isRetained(last: ParsedEventId, bounds: StreamBounds): boolean {
-  if (compareEventIds(last, bounds.lastGenerated) > 0) return false;
-  if (compareEventIds(last, bounds.lastGenerated) === 0) return true;
-  if (bounds.maxDeleted) return compareEventIds(last, bounds.maxDeleted) >= 0;
+  const toNewest = compareEventIds(last, bounds.lastGenerated);
+  if (toNewest > 0) return false;
+  if (toNewest === 0 || bounds.complete) return true;
+  if (bounds.maxDeleted && compareEventIds(last, bounds.maxDeleted) < 0) return false;
   return bounds.firstEntry !== undefined && compareEventIds(last, bounds.firstEntry) >= 0;
 }
 

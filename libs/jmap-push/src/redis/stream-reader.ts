@@ -73,6 +73,8 @@ export class StreamReader {
         if (!this.connection) this.connection = await this.source.duplicate(this.options.connectionName);
         if (this.stopped) break;
         if (!this.isStarted) {
+          // Reading connection first, head second: once started, the next XREAD goes straight out.
+          await this.connection.waitReady(this.options.blockMs);
           // Start at the head: a node delivers what is published from now on; older changes reach
           // clients through `Last-Event-ID` replay, not through the live path.
           this.offset = await this.history.headId();

@@ -1,4 +1,5 @@
 import type { ChangedAccounts, StateChange } from '../state/type-state';
+import { stateFrame } from './sse-frames';
 
 /**
  * One `event: state`, serialised once and shared by every stream with the same type filter: the JSON is
@@ -18,6 +19,6 @@ export class StateEvent {
 
   /** The complete SSE frame, for transports that write bytes themselves. */
   toFrame(): Buffer {
-    return (this.frame ??= Buffer.from(`event: state\nid: ${this.id}\ndata: ${this.json}\n\n`));
+    return (this.frame ??= Buffer.from(stateFrame(this.id, this.json)));
   }
 }

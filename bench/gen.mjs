@@ -1,0 +1,687 @@
+// Load generator: one process (pinned to its own core by run.mjs), raw sockets, source addresses spread
+// over 127.x.y.1, a probe subset read and the rest paused (drained between rounds).
+// Usage: node gen.mjs '<json config>'; prints `RESULT <json>` and exits.
+import net from 'node:net';
+import { now, ms, sleep, summary, median, basic, cpuMicros, dieWithParent } from './lib/common.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+dieWithParent(20 * 60_000);
+const HTTP_PORT = cfg.server.http;
+const PATH = cfg.path ?? '/jmap/eventsource';
+const log = (...a) => process.stderr.write(`[gen ${cfg.kind}/${cfg.session}] ${a.join(' ')}\n`);
+
+// ---------------------------------------------------------------- control channel
+class Ctl {
+  constructor(port) {
+    this.pending = new Map();
+    this.seq = 1;
+    this.buf = '';
+    this.sock = net.connect({ port, host: '127.0.0.1', noDelay: true });
+    this.sock.setEncoding('utf8');
+    this.sock.on('data', (d) => {
+      this.buf += d;
+      let nl;
+      while ((nl = this.buf.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(this.buf.slice(0, nl));
+        this.buf = this.buf.slice(nl + 1);
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.error) p?.reject(new Error(msg.error));
+        else p?.resolve(msg);
+      }
+    });
+    this.sock.on('error', (e) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    });
+  }
+  call(op, args = {}) {
+    const id = this.seq++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.sock.write(JSON.stringify({ id, op, ...args }) + '\n');
+    });
+  }
+  close() {
+    this.sock.end();
+  }
+}
+const ctl = new Ctl(cfg.server.ctl);
+
+// ---------------------------------------------------------------- streams
+const ADDR_BLOCK = 1 + ((cfg.addrBlock ?? 0) % 250);
+const PER_ADDR = 1500;
+let addrCounter = 0;
+const srcAddr = () => {
+  const n = addrCounter++;
+  return `127.${ADDR_BLOCK}.${1 + (Math.floor(n / PER_ADDR) % 250)}.${1 + Math.floor(n / (PER_ADDR * 250))}`;
+};
+
+const MARK = /"m(\d+)"/g;
+const ID_LINE = /\nid: ([^\n]*)\n/g;
+const STATE = Buffer.from('event: state');
+let lastDataAt = 0;
+/** k -> { remaining, resolve } */
+const waiters = new Map();
+
+function waitFor(k, expected, timeoutMs = 10_000) {
+  if (expected <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const w = { remaining: expected, resolve, timer: null };
+    w.timer = setTimeout(() => {
+      waiters.delete(k);
+      resolve(false);
+    }, timeoutMs);
+    waiters.set(k, w);
+  });
+}
+
+function countOcc(buf, needle) {
+  let n = 0;
+  let i = buf.indexOf(needle);
+  while (i >= 0) {
+    n++;
+    i = buf.indexOf(needle, i + needle.length);
+  }
+  return n;
+}
+
+class Conn {
+  constructor(i, user, opts = {}) {
+    this.i = i;
+    this.user = user;
+    this.account = opts.account ?? user;
+    this.ping = opts.ping ?? 0;
+    this.lastEventId = opts.lastEventId;
+    this.probe = !!opts.probe; // read and record marker receipts
+    this.reading = !!opts.reading; // read (count frames) but do not record markers
+    this.trackIds = !!opts.trackIds;
+    this.stalled = !!opts.stalled; // paused after open, never drained
+    this.status = 0;
+    this.seen = new Map();
+    this.frames = 0;
+    this.carry = '';
+    this.lastId = undefined;
+    this.closed = false;
+    this.error = undefined;
+  }
+  open(timeoutMs = 20_000) {
+    return new Promise((resolve) => {
+      this.tStart = now();
+      const sock = (this.sock = net.connect({ port: HTTP_PORT, host: '127.0.0.1', localAddress: srcAddr(), noDelay: true }));
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(this);
+      };
+      const timer = setTimeout(() => {
+        this.error = 'timeout';
+        settle();
+      }, timeoutMs);
+      this.settle = settle;
+      sock.on('connect', () => {
+        sock.write(
+          `GET ${PATH}?types=*&closeafter=no&ping=${this.ping} HTTP/1.1\r\nHost: 127.0.0.1:${HTTP_PORT}\r\n` +
+            `Authorization: ${basic(this.user)}\r\nAccept: text/event-stream\r\n` +
+            (this.lastEventId ? `Last-Event-ID: ${this.lastEventId}\r\n` : '') +
+            '\r\n',
+        );
+      });
+      sock.on('data', (chunk) => this.onData(chunk));
+      sock.on('error', (e) => {
+        this.error = e.code || String(e);
+        settle();
+      });
+      sock.on('close', () => {
+        this.closed = true;
+        this.tClosed = now();
+        settle();
+      });
+    });
+  }
+  onData(chunk) {
+    const t = now();
+    lastDataAt = t;
+    if (this.status === 0) {
+      this.status = Number(chunk.latin1Slice(9, 12)) || -1;
+      this.tHead = t;
+      if (this.status !== 200) {
+        this.body = chunk.latin1Slice(0, Math.min(chunk.length, 600));
+        this.sock.destroy();
+      }
+      this.settle();
+      if (!this.probe && !this.reading && !this.trackIds) this.sock.pause();
+    }
+    if (this.reading) this.frames += countOcc(chunk, STATE);
+    if (this.probe || this.trackIds) {
+      const s = this.carry + chunk.latin1Slice(0, chunk.length);
+      MARK.lastIndex = 0;
+      let m;
+      while ((m = MARK.exec(s))) {
+        const k = +m[1];
+        if (!this.seen.has(k)) {
+          this.seen.set(k, t);
+          const w = waiters.get(k);
+          if (w && --w.remaining === 0) {
+            clearTimeout(w.timer);
+            waiters.delete(k);
+            w.resolve(true);
+          }
+        }
+      }
+      if (this.trackIds) {
+        ID_LINE.lastIndex = 0;
+        while ((m = ID_LINE.exec(s))) this.lastId = m[1];
+      }
+      this.carry = s.length > 100 ? s.slice(-100) : s;
+    }
+  }
+  get ok() {
+    return this.status === 200 && !this.closed;
+  }
+  pause() {
+    if (this.sock && !this.stalled) this.sock.pause();
+  }
+  resume() {
+    if (this.sock && !this.stalled) this.sock.resume();
+  }
+  destroy() {
+    this.sock?.destroy();
+  }
+}
+
+async function openAll(conns, window = 256) {
+  let idx = 0;
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: Math.min(window, conns.length) }, async () => {
+      while (idx < conns.length) await conns[idx++].open();
+    }),
+  );
+  const t1 = now();
+  const statuses = {};
+  for (const c of conns) {
+    const key = c.status === 200 && !c.closed ? 'ok' : c.status ? `http${c.status}` : c.error || (c.closed ? 'closed' : 'none');
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
+  const failed = conns.find((c) => c.status && c.status !== 200);
+  if (failed) log('first refusal:', JSON.stringify(failed.body));
+  return { n: conns.length, ok: statuses.ok ?? 0, statuses, seconds: (t1 - t0) / 1e9, perSecond: conns.length / ((t1 - t0) / 1e9) };
+}
+
+/** Resume every paused stream, read until quiet, pause them again (between rounds). */
+async function drain(conns, quietMs = 60, maxMs = 3000) {
+  for (const c of conns) if (!c.probe && !c.reading && !c.trackIds) c.resume();
+  const start = Date.now();
+  lastDataAt = now();
+  await sleep(quietMs);
+  while (Date.now() - start < maxMs && now() - lastDataAt < quietMs * 1e6) await sleep(quietMs);
+  while (Date.now() - start < maxMs && now() - lastDataAt < quietMs * 1e6) await sleep(10);
+  for (const c of conns) if (!c.probe && !c.reading && !c.trackIds) c.pause();
+}
+
+function setProbes(conns, pred) {
+  for (const c of conns) {
+    const p = pred(c);
+    if (p && !c.probe) {
+      c.probe = true;
+      c.carry = '';
+      c.resume();
+    } else if (!p && c.probe) {
+      c.probe = false;
+      c.pause();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- measurement helpers
+let kNext = 1;
+const stats = (gc = false) => ctl.call('stats', { gc });
+
+/** One publication to `account`, waited for on its probe streams; latencies in ms. */
+async function onePublication(conns, account, extra) {
+  const probes = conns.filter((c) => c.probe && c.ok && c.account === account);
+  const k = kNext++;
+  const g0 = cpuMicros();
+  const w0 = now();
+  const wait = waitFor(k, probes.length);
+  const r = await ctl.call('publish', { account, k, extra });
+  const complete = await wait;
+  const w1 = now();
+  const s = await stats();
+  const lat = probes.map((c) => (c.seen.has(k) ? ms(c.seen.get(k) - r.t0) : NaN));
+  const got = lat.filter(Number.isFinite);
+  return {
+    k,
+    probes: probes.length,
+    received: got.length,
+    complete,
+    ...summary(got),
+    flushMs: ms(r.tFlush - r.t0),
+    cpuFlushMs: r.cpuFlushUs / 1000,
+    cpuMs: (s.cpuUs - r.cpu0) / 1000,
+    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
+  };
+}
+
+/** A burst: one change on each of `count` accounts `prefix+i`; latencies from the burst's start. */
+async function oneBurst(conns, prefix, count) {
+  const kFrom = kNext;
+  kNext += count;
+  const probes = conns.filter((c) => c.probe && c.ok);
+  const g0 = cpuMicros();
+  const w0 = now();
+  const waits = probes.map((c) => waitFor(kFrom + Number(c.account.slice(prefix.length)), 1, 15_000));
+  const r = await ctl.call('burst', { prefix, from: 0, count, kFrom });
+  await Promise.all(waits);
+  const w1 = now();
+  const s = await stats();
+  const lat = [];
+  for (const c of probes) {
+    const k = kFrom + Number(c.account.slice(prefix.length));
+    if (c.seen.has(k)) lat.push(ms(c.seen.get(k) - r.t0));
+  }
+  return {
+    kFrom,
+    probes: probes.length,
+    received: lat.length,
+    ...summary(lat),
+    publishLoopMs: ms(r.tCall - r.t0),
+    flushMs: ms(r.tFlush - r.t0),
+    cpuFlushMs: r.cpuFlushUs / 1000,
+    cpuMs: (s.cpuUs - r.cpu0) / 1000,
+    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
+  };
+}
+
+const runSummary = (runs) => ({
+  runs,
+  p50: median(runs.map((r) => r.p50)),
+  p99: median(runs.map((r) => r.p99)),
+  p99Min: Math.min(...runs.map((r) => r.p99)),
+  p99Max: Math.max(...runs.map((r) => r.p99)),
+  cpuMs: median(runs.map((r) => r.cpuMs)),
+  cpuFlushMs: median(runs.map((r) => r.cpuFlushMs)),
+  flushMs: median(runs.map((r) => r.flushMs)),
+  missing: runs.reduce((a, r) => a + (r.probes - r.received), 0),
+  genSaturated: runs.some((r) => r.genBusy > 0.9),
+});
+
+/** R runs of P publications each; the per-run figures pool the run's deliveries. */
+async function publicationRuns(conns, account, R, P) {
+  const runs = [];
+  for (let r = 0; r < R; r++) {
+    const pubs = [];
+    for (let p = 0; p < P; p++) {
+      await drain(conns);
+      pubs.push(await onePublication(conns, account));
+    }
+    runs.push({
+      p50: median(pubs.map((x) => x.p50)),
+      p99: Math.max(...pubs.map((x) => x.p99)) /* worst publication's p99 */,
+      p99Median: median(pubs.map((x) => x.p99)),
+      max: Math.max(...pubs.map((x) => x.max)),
+      cpuMs: median(pubs.map((x) => x.cpuMs)),
+      cpuFlushMs: median(pubs.map((x) => x.cpuFlushMs)),
+      flushMs: median(pubs.map((x) => x.flushMs)),
+      probes: pubs.reduce((a, x) => a + x.probes, 0),
+      received: pubs.reduce((a, x) => a + x.received, 0),
+      genBusy: Math.max(...pubs.map((x) => x.genBusy)),
+      pubs,
+    });
+  }
+  return runSummary(runs);
+}
+
+// ---------------------------------------------------------------- sessions
+const R = cfg.runs ?? 3;
+const P = cfg.pubs ?? 5;
+const N10K = cfg.n10k ?? 10_000;
+
+async function sessionLoad() {
+  // T8: unloaded connects, one at a time, Basic auth.
+  const out = {};
+  {
+    const n = cfg.t8n ?? 200;
+    const s0 = await stats();
+    const lat = [];
+    let fails = 0;
+    for (let i = 0; i < n; i++) {
+      const c = new Conn(i, 't8~a0', { probe: false });
+      await c.open();
+      if (c.status === 200) lat.push(ms(c.tHead - c.tStart));
+      else fails++;
+      c.destroy();
+      await sleep(3);
+    }
+    const s1 = await stats();
+    const runs = [];
+    const per = Math.floor(lat.length / R);
+    for (let r = 0; r < R; r++) runs.push(summary(lat.slice(r * per, (r + 1) * per)));
+    out.T8 = { ...summary(lat), fails, runs, p99Min: Math.min(...runs.map((r) => r.p99)), p99Max: Math.max(...runs.map((r) => r.p99)), cpuPerConnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / n };
+  }
+  // T6: 10k idle streams, 2000 accounts x 5; single-account changes at 100/s on the probe accounts.
+  const ACC = N10K / 5;
+  const conns = [];
+  for (let i = 0; i < N10K; i++) {
+    const a = i % ACC;
+    conns.push(new Conn(i, `a${a}`, { probe: a % 50 === 0 }));
+  }
+  out.connect = await openAll(conns);
+  log('T6 connected', JSON.stringify(out.connect));
+  {
+    const probeAccounts = [...new Set(conns.filter((c) => c.probe).map((c) => c.account))];
+    const rate = cfg.t6rate ?? 100;
+    const count = cfg.t6count ?? 500;
+    const runs = [];
+    for (let r = 0; r < R; r++) {
+      await drain(conns);
+      const s0 = await stats();
+      const g0 = cpuMicros();
+      const start = now();
+      const replies = [];
+      for (let p = 0; p < count; p++) {
+        const due = start + (p / rate) * 1e9;
+        const wait = (due - now()) / 1e6;
+        if (wait > 1) await sleep(wait);
+        const account = probeAccounts[p % probeAccounts.length];
+        const k = kNext++;
+        replies.push(ctl.call('publish', { account, k }).then((x) => ({ ...x, k, account })));
+      }
+      const done = await Promise.all(replies);
+      await sleep(300);
+      const wall = now() - start;
+      const s1 = await stats();
+      const lat = [];
+      let missing = 0;
+      for (const d of done)
+        for (const c of conns)
+          if (c.probe && c.ok && c.account === d.account) {
+            if (c.seen.has(d.k)) lat.push(ms(c.seen.get(d.k) - d.t0));
+            else missing++;
+          }
+      runs.push({
+        ...summary(lat),
+        missing,
+        probes: lat.length + missing,
+        received: lat.length,
+        cpuMs: (s1.cpuUs - s0.cpuUs) / 1000,
+        cpuPerPublishUs: (s1.cpuUs - s0.cpuUs) / count,
+        serverBusy: (s1.cpuUs - s0.cpuUs) / 1000 / ms(wall),
+        genBusy: (cpuMicros() - g0) / 1000 / ms(wall),
+        publications: count,
+      });
+    }
+    out.T6 = { ...runSummary(runs), cpuPerPublishUs: median(runs.map((r) => r.cpuPerPublishUs)) };
+  }
+  // T9: reconnect storm with Last-Event-ID; every stream missed one change of its account.
+  {
+    const runs = [];
+    let current = conns;
+    for (let r = 0; r < R; r++) {
+      for (const c of current) {
+        c.trackIds = true;
+        c.resume();
+      }
+      await drain(current, 100, 5000);
+      const noId = current.filter((c) => c.ok && !c.lastId).length;
+      const alive = current.filter((c) => c.ok);
+      for (const c of current) c.destroy();
+      for (let t = 0; t < 100; t++) {
+        const s = await stats();
+        if ((s.streams ?? s.sockets) === 0 || s.sockets === 1) break;
+        await sleep(50);
+      }
+      const kFrom = kNext;
+      kNext += ACC;
+      await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
+      const next = alive.map((c, i) => new Conn(i, c.user, { trackIds: true, lastEventId: c.lastId }));
+      const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 30_000));
+      const s0 = await stats();
+      const g0 = cpuMicros();
+      const t0 = now();
+      const opened = await openAll(next, cfg.t9window ?? 512);
+      await Promise.all(waits);
+      let last = t0;
+      let missed = 0;
+      for (const c of next) {
+        const t = c.seen.get(kFrom + Number(c.account.slice(1)));
+        if (t === undefined) missed++;
+        else if (t > last) last = t;
+      }
+      const s1 = await stats();
+      runs.push({
+        streams: next.length,
+        opened: opened.ok,
+        statuses: opened.statuses,
+        noIdBefore: noId,
+        missedReplay: missed,
+        seconds: (last - t0) / 1e9,
+        perSecond: next.length / ((last - t0) / 1e9),
+        cpuMs: (s1.cpuUs - s0.cpuUs) / 1000,
+        cpuPerReconnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / next.length,
+        genBusy: (cpuMicros() - g0) / 1000 / ms(last - t0),
+      });
+      log('T9 run', JSON.stringify(runs.at(-1)));
+      current = next;
+    }
+    out.T9 = {
+      runs,
+      perSecond: median(runs.map((r) => r.perSecond)),
+      min: Math.min(...runs.map((r) => r.perSecond)),
+      max: Math.max(...runs.map((r) => r.perSecond)),
+      missedReplay: runs.reduce((a, r) => a + r.missedReplay, 0),
+      cpuPerReconnectMs: median(runs.map((r) => r.cpuPerReconnectMs)),
+      genSaturated: runs.some((r) => r.genBusy > 0.9),
+    };
+    for (const c of current) c.destroy();
+  }
+  return out;
+}
+
+async function sessionOneAccount() {
+  // T2 + T3 on 10k streams of account a0, then T1 + T4 at 19.5k.
+  const out = {};
+  await sleep(300);
+  const empty = await stats(true);
+  const conns = [];
+  for (let i = 0; i < N10K; i++) conns.push(new Conn(i, 'a0', { probe: i % 50 === 0 }));
+  out.connect10k = await openAll(conns);
+  log('10k connected', JSON.stringify(out.connect10k));
+  await drain(conns);
+  await sleep(500);
+  const full = await stats(true);
+  out.T2 = {
+    emptyRss: empty.rss,
+    rss: full.rss,
+    streams: out.connect10k.ok,
+    perStreamKiB: (full.rss - empty.rss) / 1024 / out.connect10k.ok,
+    heapPerStreamKiB: (full.heapUsed - empty.heapUsed) / 1024 / out.connect10k.ok,
+  };
+  out.T3 = await publicationRuns(conns, 'a0', R, P);
+  log('T3', out.T3.p50, out.T3.p99);
+  const total = cfg.maxConns ?? 19_500;
+  const more = [];
+  for (let i = N10K; i < total; i++) more.push(new Conn(i, 'a0', {}));
+  out.connectMore = await openAll(more);
+  const all = conns.concat(more);
+  await drain(all);
+  const s = await stats(true);
+  out.T1 = { attempted: total, held: all.filter((c) => c.ok).length, statuses: out.connectMore.statuses, rss: s.rss, serverStreams: s.streams, serverSockets: s.sockets };
+  setProbes(all, (c) => c.i % 100 === 0);
+  out.T4 = await publicationRuns(all, 'a0', R, P);
+  log('T4', out.T4.p50, out.T4.p99);
+  for (const c of all) c.destroy();
+  return out;
+}
+
+async function sessionAccounts() {
+  // T5: one change on each of 10k one-stream accounts.
+  const out = {};
+  const conns = [];
+  for (let i = 0; i < N10K; i++) conns.push(new Conn(i, `a${i}`, { probe: i % 50 === 0 }));
+  out.connect = await openAll(conns);
+  const runs = [];
+  for (let r = 0; r < R; r++) {
+    const bursts = [];
+    for (let p = 0; p < P; p++) {
+      await drain(conns);
+      bursts.push(await oneBurst(conns, 'a', N10K));
+    }
+    runs.push({
+      p50: median(bursts.map((x) => x.p50)),
+      p99: Math.max(...bursts.map((x) => x.p99)),
+      p99Median: median(bursts.map((x) => x.p99)),
+      max: Math.max(...bursts.map((x) => x.max)),
+      cpuMs: median(bursts.map((x) => x.cpuMs)),
+      cpuFlushMs: median(bursts.map((x) => x.cpuFlushMs)),
+      flushMs: median(bursts.map((x) => x.flushMs)),
+      publishLoopMs: median(bursts.map((x) => x.publishLoopMs)),
+      probes: bursts.reduce((a, x) => a + x.probes, 0),
+      received: bursts.reduce((a, x) => a + x.received, 0),
+      genBusy: Math.max(...bursts.map((x) => x.genBusy)),
+      bursts,
+    });
+  }
+  out.T5 = { ...runSummary(runs), publishLoopMs: median(runs.map((r) => r.publishLoopMs)) };
+  log('T5', out.T5.p50, out.T5.p99);
+  for (const c of conns) c.destroy();
+  return out;
+}
+
+async function sessionSustained() {
+  // T7 (stallPct 0) or T11 (stallPct 1): 10k streams, 100 accounts x 100 streams, every reading stream
+  // counts its frames, 2 probes per account; the server publishes `rate`/s round robin for `seconds`.
+  const out = {};
+  const ACC = cfg.t7accounts ?? 100;
+  const stallEvery = cfg.stallPct ? Math.round(100 / cfg.stallPct) : 0;
+  const conns = [];
+  for (let i = 0; i < N10K; i++) {
+    const a = i % ACC;
+    const stalled = stallEvery > 0 && Math.floor(i / ACC) % stallEvery === stallEvery - 1;
+    conns.push(new Conn(i, `a${a}`, { probe: !stalled && i < 2 * ACC, reading: !stalled, stalled }));
+  }
+  out.connect = await openAll(conns);
+  for (const c of conns) if (c.stalled) c.sock.pause();
+  await sleep(300);
+  const s0 = await stats(true);
+  const rate = cfg.t7rate ?? 500;
+  const durationMs = (cfg.t7seconds ?? 60) * 1000;
+  const kFrom = kNext;
+  const framesBefore = conns.reduce((a, c) => a + c.frames, 0);
+  const g0 = cpuMicros();
+  const tStart = now();
+  // sample delivered frames each second
+  const samples = [];
+  const sampler = setInterval(() => samples.push({ t: (now() - tStart) / 1e9, frames: conns.reduce((a, c) => a + c.frames, 0) - framesBefore, genCpuMs: (cpuMicros() - g0) / 1000 }), 1000);
+  const r = await ctl.call('sustain', { rate, durationMs, prefix: 'a', count: ACC, kFrom, extra: cfg.t7extra });
+  const tEnd = now();
+  const genCpuMs = (cpuMicros() - g0) / 1000;
+  const framesInWindow = conns.reduce((a, c) => a + c.frames, 0) - framesBefore;
+  await sleep(2000);
+  clearInterval(sampler);
+  kNext += r.n;
+  const framesTotal = conns.reduce((a, c) => a + c.frames, 0) - framesBefore;
+  const readers = conns.filter((c) => c.ok && c.reading).length;
+  const s1 = await stats(true);
+  // latencies of every publication on the probes, per third of the run
+  const thirds = [[], [], []];
+  const all = [];
+  let missing = 0;
+  for (const c of conns) {
+    if (!c.probe || !c.ok) continue;
+    const a = Number(c.account.slice(1));
+    for (let j = a; j < r.n; j += ACC) {
+      const t = c.seen.get(kFrom + j);
+      if (t === undefined) {
+        missing++;
+        continue;
+      }
+      const l = ms(t - r.t0s[j]);
+      all.push(l);
+      thirds[Math.min(2, Math.floor((3 * j) / r.n))].push(l);
+    }
+  }
+  const runs = thirds.map((x) => summary(x));
+  const rss = r.rss;
+  const half = rss.filter((x) => x.t >= rss.at(-1).t * 0.2);
+  const slope = half.length > 1 ? ((half.at(-1).rss - half[0].rss) / (half.at(-1).t - half[0].t)) * 60 : NaN;
+  out.sustain = {
+    rate,
+    seconds: durationMs / 1000,
+    publications: r.n,
+    readers,
+    stalled: conns.filter((c) => c.stalled).length,
+    offeredDeliveriesPerSecond: (rate * readers) / ACC,
+    deliveredPerSecond: framesInWindow / ((tEnd - tStart) / 1e9),
+    deliveredTotal: framesTotal,
+    expectedTotal: (r.n / ACC) * readers,
+    ...summary(all),
+    missing,
+    runs,
+    p99Min: Math.min(...runs.map((x) => x.p99)),
+    p99Max: Math.max(...runs.map((x) => x.p99)),
+    serverCpuMs: r.cpuUs / 1000,
+    serverBusy: r.cpuUs / 1000 / ms(r.end - r.start),
+    maxLagMs: r.maxLagMs,
+    genBusy: genCpuMs / ms(tEnd - tStart),
+    genSaturated: genCpuMs / ms(tEnd - tStart) > 0.9,
+    rssStart: s0.rss,
+    rssEnd: s1.rss,
+    rssSlopeMiBPerMin: slope / 1048576,
+    rssSeries: rss.map((x) => [x.t, x.rss, x.maxWritable, x.over64k, x.sockets]),
+    deliveredSeries: samples,
+    sockets: { before: s0.sockets, after: s1.sockets, maxWritable: r.maxWritable, over64k: r.over64k, totalWritable: r.totalWritable },
+    stalledClosedSeen: conns.filter((c) => c.stalled && c.closed).length,
+  };
+  log('sustain', JSON.stringify({ ...out.sustain, rssSeries: undefined, deliveredSeries: undefined, runs: undefined }));
+  for (const c of conns) c.destroy();
+  return out;
+}
+
+async function sessionIdle() {
+  // T10: idle CPU with ping=30 (paused streams), plus RSS of such streams.
+  const out = {};
+  const empty = await stats(true);
+  const conns = [];
+  for (let i = 0; i < N10K; i++) conns.push(new Conn(i, 'a0', { ping: cfg.t10ping ?? 30 }));
+  out.connect = await openAll(conns);
+  await sleep(500);
+  const s0 = await stats(true);
+  const g0 = cpuMicros();
+  const w = (cfg.t10seconds ?? 60) * 1000;
+  await sleep(w);
+  const s1 = await stats();
+  const wall = ms(s1.t - s0.t);
+  // count the pings that arrived (read everything once)
+  for (const c of conns) c.trackIds = false;
+  let pings = 0;
+  const PING = Buffer.from('event: ping');
+  for (const c of conns) c.sock.removeAllListeners('data').on('data', (d) => (pings += countOcc(d, PING)));
+  for (const c of conns) c.sock.resume();
+  await sleep(1500);
+  out.T10 = {
+    streams: out.connect.ok,
+    seconds: wall / 1000,
+    cpuMs: (s1.cpuUs - s0.cpuUs) / 1000,
+    msPerMinPer1k: (s1.cpuUs - s0.cpuUs) / 1000 / (wall / 60_000) / (out.connect.ok / 1000),
+    pingsReceived: pings,
+    rssPerStreamKiB: (s0.rss - empty.rss) / 1024 / out.connect.ok,
+    genBusy: (cpuMicros() - g0) / 1000 / wall,
+  };
+  for (const c of conns) c.destroy();
+  return out;
+}
+
+const sessions = { load: sessionLoad, oneAccount: sessionOneAccount, accounts: sessionAccounts, sustained: sessionSustained, idle: sessionIdle };
+const t0 = Date.now();
+let result;
+try {
+  result = { ok: true, ...(await sessions[cfg.session]()) };
+} catch (e) {
+  result = { ok: false, error: String(e && e.stack ? e.stack : e) };
+}
+result.seconds = (Date.now() - t0) / 1000;
+process.stdout.write('RESULT ' + JSON.stringify(result) + '\n', () => process.exit(0));

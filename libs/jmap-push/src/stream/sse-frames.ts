@@ -1,0 +1,21 @@
+/**
+ * SSE frames as bytes for the `direct` transport, field for field what Nest's `SseStream` writes for the
+ * `sse` transport (`event`, `id`, `retry`, `data`), so both transports put the same frames on the wire.
+ */
+export function stateFrame(id: string, json: string, retryMs?: number): string {
+  return `event: state\nid: ${id}\n${retryField(retryMs)}data: ${json}\n\n`;
+}
+
+export function idFrame(id: string, retryMs?: number): string {
+  return `id: ${id}\n${retryField(retryMs)}\n`;
+}
+
+export function pingFrame(id: string, intervalSeconds: number): string {
+  return `event: ping\nid: ${id}\ndata: {"interval":${intervalSeconds}}\n\n`;
+}
+
+export const COMMENT_FRAME = ':\n\n';
+
+function retryField(retryMs: number | undefined): string {
+  return retryMs === undefined ? '' : `retry: ${retryMs}\n`;
+}
