@@ -28,6 +28,13 @@ export interface JmapPushModuleOptions {
   historySize?: number;
   /** Milliseconds the authenticator may take before the client gets 503; default 5,000. */
   authenticationTimeoutMs?: number;
+  /** Milliseconds a client may leave every write unread before its connection is destroyed; default 60,000. */
+  stalledStreamTimeoutMs?: number;
+  /**
+   * Milliseconds between re-checks of open streams' principals through `Authenticator.revalidate`
+   * (when the authenticator has it): a revoked grant stops flowing within this time. Default 60,000.
+   */
+  revalidateIntervalMs?: number;
 }
 
 /** Options fixed when the module is defined (they shape routes): valid in `forRoot` and `forRootAsync`. */

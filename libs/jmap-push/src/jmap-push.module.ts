@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Authenticator } from './auth/authenticator.interface';
+import { PrincipalRevalidator } from './auth/principal-revalidator';
 import { PushAuthGuard } from './auth/push-auth.guard';
 import { InMemoryPushBus } from './bus/in-memory-push-bus';
 import { PushBus } from './bus/push-bus.interface';
@@ -15,6 +16,7 @@ import { EventSourceQueryPipe } from './query/event-source-query.pipe';
 import { JmapPushSession } from './session/jmap-push-session';
 import { StateChangeService } from './state/state-change.service';
 import { TypeRegistry } from './state/type-registry';
+import { StallWatch } from './stream/stall-watch';
 import { StreamAdmission } from './stream/stream-admission';
 import { StreamRegistry } from './stream/stream-registry';
 
@@ -46,7 +48,9 @@ import { StreamRegistry } from './stream/stream-registry';
     PushMetrics,
     PingScheduler,
     StreamAdmission,
+    StallWatch,
     StreamRegistry,
+    PrincipalRevalidator,
     StateChangeService,
     JmapPushSession,
     PushAuthGuard,

@@ -13,6 +13,8 @@ export interface PushSettings {
   readonly reconnectDelayMs: number;
   readonly historySize: number;
   readonly authenticationTimeoutMs: number;
+  readonly stalledStreamTimeoutMs: number;
+  readonly revalidateIntervalMs: number;
 }
 
 /** Builds `PushSettings`; throws on options that would break the RFC or the server. */
@@ -47,6 +49,8 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
     reconnectDelayMs: options.reconnectDelayMs ?? 2_000,
     historySize: options.historySize ?? 10_000,
     authenticationTimeoutMs: options.authenticationTimeoutMs ?? 5_000,
+    stalledStreamTimeoutMs: options.stalledStreamTimeoutMs ?? 60_000,
+    revalidateIntervalMs: options.revalidateIntervalMs ?? 60_000,
   };
   positiveInteger('maxStreams', settings.maxStreams);
   positiveInteger('maxStreamsPerPrincipal', settings.maxStreamsPerPrincipal);
@@ -54,6 +58,8 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
   positiveInteger('reconnectDelayMs', settings.reconnectDelayMs);
   positiveInteger('historySize', settings.historySize);
   positiveInteger('authenticationTimeoutMs', settings.authenticationTimeoutMs);
+  positiveInteger('stalledStreamTimeoutMs', settings.stalledStreamTimeoutMs);
+  positiveInteger('revalidateIntervalMs', settings.revalidateIntervalMs);
   if (!/^[\x20-\x7e]*$/.test(settings.realm) || settings.realm.includes('"')) {
     throw new Error('JmapPushModule: realm must be printable ASCII without quotes');
   }

@@ -20,4 +20,11 @@ export interface Authenticator {
   authenticateBasic(username: string, password: string): MaybePromise<Principal | null>;
   /** HTTP Bearer, optional: when absent, Bearer credentials are refused with 401. */
   authenticateBearer?(token: string): MaybePromise<Principal | null>;
+  /**
+   * Optional: the principal as it is now, for streams opened earlier. Called for every principal with
+   * open streams each `revalidateIntervalMs`; return fewer `accountIds` when a grant was revoked, or
+   * `null` to end the principal's streams. A throw keeps the streams as they are (a directory outage
+   * should not disconnect everyone).
+   */
+  revalidate?(principal: Principal): MaybePromise<Principal | null>;
 }

@@ -6,6 +6,7 @@ import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
 import { Authenticator } from './authenticator.interface';
 import { parseCredentials, type Credentials } from './credentials';
+import { isPrincipal } from './is-principal';
 import type { Principal } from './principal.interface';
 
 /**
@@ -60,14 +61,4 @@ export class PushAuthGuard implements CanActivate {
       clearTimeout(timer);
     }
   }
-}
-
-/** An authenticator's answer is trusted only when it has the right shape: anything else is a refusal. */
-function isPrincipal(value: unknown): value is Principal {
-  const candidate = value as Principal | null | undefined;
-  return (
-    typeof candidate?.id === 'string' &&
-    Array.isArray(candidate.accountIds) &&
-    candidate.accountIds.every((id) => typeof id === 'string')
-  );
 }

@@ -1,5 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { ProblemDetailsException } from '../problem/problem-details.exception';
+
+/** No valid event-source URL comes near this; Node itself answers 431 past its 16 KiB header limit. */
+const MAX_URL_LENGTH = 4096;
 
 /** Query parameters as the client sent them: one string, or several when a key was repeated. */
 export type RawQuery = Record<string, string | string[]>;
@@ -11,6 +15,9 @@ export type RawQuery = Record<string, string | string[]>;
 export const EventSourceParams = createParamDecorator((_data: unknown, context: ExecutionContext): RawQuery => {
   const request = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
   const url = request.originalUrl ?? request.url ?? '';
+  if (url.length > MAX_URL_LENGTH) {
+    throw ProblemDetailsException.plain(414, `The event-source URL may be at most ${MAX_URL_LENGTH} characters`);
+  }
   const question = url.indexOf('?');
   const query: RawQuery = Object.create(null) as RawQuery;
   if (question < 0) return query;

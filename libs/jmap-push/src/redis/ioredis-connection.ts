@@ -13,6 +13,8 @@ export function isIoRedis(client: unknown): client is Redis {
  * keeps ioredis's reply transformers (e.g. HGETALL to an object) out of the way: replies stay raw.
  */
 export class IoRedisConnection implements OwnedRedisConnection {
+  private closing = false;
+
   constructor(private readonly client: Redis) {}
 
   isReady(): boolean {
@@ -72,6 +74,9 @@ export class IoRedisConnection implements OwnedRedisConnection {
 
   close(): Promise<void> {
     // `disconnect()`, not `quit()`: QUIT would queue behind a pending XREAD BLOCK for up to `blockMs`.
+    // Only once: a second call on a closed socket arms a timer that keeps the process alive for 2 s.
+    if (this.closing || this.client.status === 'end') return Promise.resolve();
+    this.closing = true;
     this.client.disconnect();
     return Promise.resolve();
   }

@@ -2,6 +2,7 @@ import { compareEventIds, parseEventId } from '../bus/event-id';
 import type { MergedChanges } from '../bus/push-bus.interface';
 import type { PushMetrics } from '../metrics/push-metrics';
 import type { PingScheduler, PingTarget } from '../ping/ping-scheduler';
+import type { StallTarget, StallWatch } from './stall-watch';
 import { filterTypeStates, mergeTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
 import { StateEvent } from './state-event';
@@ -9,8 +10,8 @@ import type { StreamSink } from './stream-sink.interface';
 
 /** What a stream was asked for, after validation and the ping policy. */
 export interface PushStreamSpec {
-  /** Accounts whose changes this stream may carry. */
-  readonly accountIds: readonly string[];
+  /** Whose stream it is: limits and re-checks group streams by principal. */
+  readonly principalId: string;
   /** Requested types; `null` for all. */
   readonly types: ReadonlySet<string> | null;
   /** Streams with equal keys share serialised events. */
@@ -25,6 +26,7 @@ export interface PushStreamSpec {
 export interface PushStreamContext {
   readonly metrics: PushMetrics;
   readonly scheduler: PingScheduler;
+  readonly stallWatch: StallWatch;
   /** Removes the stream from every index and frees its slot. */
   release(stream: PushStream): void;
 }
@@ -34,7 +36,7 @@ export interface PushStreamContext {
  * it is not reading, and when it owes a ping. Pending changes merge (latest state per account and type
  * wins), so a slow client costs a bounded amount of memory whatever the publish rate.
  */
-export class PushStream implements PingTarget {
+export class PushStream implements PingTarget, StallTarget {
   pingDueAt = Number.POSITIVE_INFINITY;
   /** The id the client holds: the last one written to it. */
   private lastId: string | undefined;
@@ -48,6 +50,8 @@ export class PushStream implements PingTarget {
   private pingArmed = false;
 
   constructor(
+    /** Accounts whose changes this stream may carry; narrowed when a grant is revoked. */
+    public accountIds: readonly string[],
     readonly spec: PushStreamSpec,
     private readonly sink: StreamSink,
     private readonly context: PushStreamContext,
@@ -124,6 +128,13 @@ export class PushStream implements PingTarget {
     this.sink.end();
   }
 
+  /** Cuts off a client that stopped reading: its socket is destroyed, not ended. */
+  abort(): void {
+    if (this.closed) return;
+    this.close();
+    this.sink.abort();
+  }
+
   /** Releases everything the stream held; the response is already gone or being ended. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -132,7 +143,17 @@ export class PushStream implements PingTarget {
     this.replayBuffer = undefined;
     this.sink.dispose();
     this.context.scheduler.unschedule(this);
+    this.context.stallWatch.resumed(this);
     this.context.release(this);
+  }
+
+  /** The principal's accounts changed; pending changes of accounts it lost are dropped. */
+  setAccounts(accountIds: readonly string[]): void {
+    this.accountIds = accountIds;
+    if (!this.pending) return;
+    const kept = new Set(accountIds);
+    for (const accountId of this.pending.keys()) if (!kept.has(accountId)) this.pending.delete(accountId);
+    if (this.pending.size === 0) this.pending = undefined;
   }
 
   private mergeReplay(replay: MergedChanges): void {
@@ -153,6 +174,7 @@ export class PushStream implements PingTarget {
   }
 
   private waitForDrain(): void {
+    this.context.stallWatch.stalled(this);
     this.sink.onDrain(() => {
       if (this.closed) return;
       if (this.sink.backpressured) this.waitForDrain();
@@ -161,6 +183,7 @@ export class PushStream implements PingTarget {
   }
 
   private flush(): void {
+    this.context.stallWatch.resumed(this);
     const pending = this.pending;
     const id = this.pendingId;
     this.pending = undefined;

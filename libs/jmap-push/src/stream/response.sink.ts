@@ -60,6 +60,10 @@ export class ResponseSink implements StreamSink {
     this.response.end();
   }
 
+  abort(): void {
+    this.response.destroy();
+  }
+
   dispose(): void {
     if (this.drainListener) this.response.off('drain', this.drainListener);
     this.drainListener = undefined;

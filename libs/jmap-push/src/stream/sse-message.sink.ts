@@ -47,6 +47,10 @@ export class SseMessageSink implements StreamSink {
     this.subscriber.complete();
   }
 
+  abort(): void {
+    this.response.destroy();
+  }
+
   dispose(): void {
     if (this.drainListener) this.response.off('drain', this.drainListener);
     this.drainListener = undefined;

@@ -16,6 +16,7 @@ import type { Principal } from '../auth/principal.interface';
 import type { EventSourceQuery } from '../query/event-source-query.dto';
 import { filterTypeStates } from '../state/merge-type-states';
 import { PushStream, type PushStreamContext } from './push-stream';
+import { StallWatch } from './stall-watch';
 import { StateEvent } from './state-event';
 import { StreamAdmission, type StreamSlot } from './stream-admission';
 import type { StreamSink } from './stream-sink.interface';
@@ -32,6 +33,8 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   private readonly logger = new Logger('JmapPush');
   private readonly byAccount = new Map<string, Set<PushStream>>();
   private readonly streams = new Set<PushStream>();
+  /** Open streams grouped by principal, with the principal as last vouched for. */
+  private readonly byPrincipal = new Map<string, { principal: Principal; streams: Set<PushStream> }>();
   private readonly slots = new Map<PushStream, StreamSlot>();
   private readonly context: PushStreamContext;
   private stopListening: (() => void) | undefined;
@@ -43,8 +46,9 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     private readonly admission: StreamAdmission,
     private readonly metrics: PushMetrics,
     scheduler: PingScheduler,
+    stallWatch: StallWatch,
   ) {
-    this.context = { metrics, scheduler, release: (stream) => this.release(stream) };
+    this.context = { metrics, scheduler, stallWatch, release: (stream) => this.release(stream) };
   }
 
   onModuleInit(): void {
@@ -80,8 +84,9 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   ): PushStream {
     const accountIds = [...new Set(principal.accountIds)];
     const stream = new PushStream(
+      accountIds,
       {
-        accountIds,
+        principalId: principal.id,
         types: query.types,
         filterKey: query.types ? [...query.types].sort().join(',') : '*',
         pingSeconds: this.pingPolicy.intervalFor(query.ping),
@@ -93,11 +98,10 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     );
     this.streams.add(stream);
     this.slots.set(stream, slot);
-    for (const accountId of accountIds) {
-      let streams = this.byAccount.get(accountId);
-      if (!streams) this.byAccount.set(accountId, (streams = new Set()));
-      streams.add(stream);
-    }
+    this.index(stream, accountIds);
+    const group = this.byPrincipal.get(principal.id);
+    if (group) group.streams.add(stream);
+    else this.byPrincipal.set(principal.id, { principal, streams: new Set([stream]) });
     this.metrics.openStreams++;
     this.metrics.streamsOpened++;
 
@@ -147,6 +151,47 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     }
   }
 
+  /** The principals with open streams, as last vouched for (for `PrincipalRevalidator`). */
+  principals(): Principal[] {
+    return [...this.byPrincipal.values()].map((group) => group.principal);
+  }
+
+  /**
+   * Applies a re-check of a principal to its open streams: `null` ends them; otherwise each stream now
+   * carries exactly the accounts the principal may read, so a revoked grant stops flowing at once.
+   */
+  updatePrincipal(principalId: string, fresh: Principal | null): void {
+    const group = this.byPrincipal.get(principalId);
+    if (!group) return;
+    if (!fresh) {
+      for (const stream of [...group.streams]) stream.end();
+      return;
+    }
+    group.principal = fresh;
+    const accountIds = [...new Set(fresh.accountIds)];
+    for (const stream of group.streams) {
+      this.unindex(stream, stream.accountIds);
+      stream.setAccounts(accountIds);
+      this.index(stream, accountIds);
+    }
+  }
+
+  private index(stream: PushStream, accountIds: readonly string[]): void {
+    for (const accountId of accountIds) {
+      let streams = this.byAccount.get(accountId);
+      if (!streams) this.byAccount.set(accountId, (streams = new Set()));
+      streams.add(stream);
+    }
+  }
+
+  private unindex(stream: PushStream, accountIds: readonly string[]): void {
+    for (const accountId of accountIds) {
+      const streams = this.byAccount.get(accountId);
+      streams?.delete(stream);
+      if (streams?.size === 0) this.byAccount.delete(accountId);
+    }
+  }
+
   private replay(lastEventId: string, accountIds: readonly string[]): MergedChanges | Promise<MergedChanges> {
     const since =
       lastEventId.length <= MAX_LAST_EVENT_ID_LENGTH ? this.bus.changesSince(lastEventId, accountIds) : undefined;
@@ -161,10 +206,9 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     this.metrics.openStreams--;
     this.slots.get(stream)?.release();
     this.slots.delete(stream);
-    for (const accountId of stream.spec.accountIds) {
-      const streams = this.byAccount.get(accountId);
-      streams?.delete(stream);
-      if (streams?.size === 0) this.byAccount.delete(accountId);
-    }
+    this.unindex(stream, stream.accountIds);
+    const group = this.byPrincipal.get(stream.spec.principalId);
+    group?.streams.delete(stream);
+    if (group?.streams.size === 0) this.byPrincipal.delete(stream.spec.principalId);
   }
 }

@@ -19,6 +19,8 @@ export interface StreamSink {
   onDrain(listener: () => void): void;
   /** Ends the response. */
   end(): void;
+  /** Destroys the connection at once, dropping whatever the client has not read. */
+  abort(): void;
   /** Drops every listener the sink put on the response. */
   dispose(): void;
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// Benchmark orchestrator: `node bench/run.mjs [--quick] [--servers=floor,naive,sse,direct]
+// [--sessions=load,oneAccount,accounts,sustained,stall,idle] [--profile]`.
+// Each server runs alone on core 0 (`taskset -c 0`), its load generator on core 1 (`taskset -c 1`).
+// Writes bench/results/<date>.json (raw) and bench/RESULTS.md.
+import { spawn, execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import os from 'node:os';
+import { writeReport } from './lib/report.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const opt = (name, dflt) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : dflt;
+};
+const QUICK = flag('quick');
+const PROFILE = flag('profile');
+const BENCH_T0 = String(process.hrtime.bigint());
+
+/** The servers under test. Adding a transport is one entry. */
+const SERVERS = {
+  floor: { file: 'servers/floor.mjs', label: 'floor (bare node:http, one Buffer)' },
+  naive: { file: 'servers/naive.mjs', label: 'naive @Sse (global Subject, interval pings)' },
+  sse: { file: 'servers/module.mjs', args: ['sse'], label: "jmap-push transport: 'sse'", module: true },
+  direct: { file: 'servers/module.mjs', args: ['direct'], label: "jmap-push transport: 'direct'", module: true },
+};
+
+/** Sessions: one fresh server each; the generator's session runs the named scenarios. */
+const SESSIONS = {
+  load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', t8n: QUICK ? 100 : 300, t6count: QUICK ? 200 : 500 } },
+  oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount' } },
+  accounts: { scenarios: ['T5'], gen: { session: 'accounts' } },
+  sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60, t7rate: 500 } },
+  stall: { scenarios: ['T11'], gen: { session: 'sustained', stallPct: 1, t7seconds: QUICK ? 10 : 30, t7rate: 500 } },
+  idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
+};
+
+const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+let addrBlock = 1 + Math.floor(Math.random() * 100);
+
+function lines(stream, onLine) {
+  createInterface({ input: stream }).on('line', onLine);
+}
+
+function startServer(kind) {
+  const s = SERVERS[kind];
+  const nodeArgs = ['--expose-gc'];
+  if (PROFILE) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'prof')}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`);
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, join(HERE, s.file), ...(s.args ?? [])], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, BENCH_T0 },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 20000) stderr = stderr.slice(-20000);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${kind}: no READY in 30 s\n${stderr}`));
+    }, 30_000);
+    lines(child.stdout, (line) => {
+      if (line.startsWith('READY ')) {
+        clearTimeout(timer);
+        resolve({ child, ports: JSON.parse(line.slice(6)), stderr: () => stderr });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind}: exited ${code} before READY\n${stderr.slice(-3000)}`));
+    });
+  });
+}
+
+function stopServer(srv) {
+  return new Promise((resolve) => {
+    if (srv.child.exitCode !== null) return resolve();
+    const t = setTimeout(() => {
+      srv.child.kill('SIGKILL');
+      resolve();
+    }, 15_000);
+    srv.child.on('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    srv.child.stdin.end();
+  });
+}
+
+function runGenerator(kind, server, genCfg, timeoutMs) {
+  const cfg = { ...genCfg, kind, server, addrBlock: addrBlock++, runs: 3, pubs: 5 };
+  const child = spawn('taskset', ['-c', '1', process.execPath, '--max-old-space-size=2048', join(HERE, 'gen.mjs'), JSON.stringify(cfg)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_T0 },
+  });
+  return new Promise((resolve) => {
+    let result;
+    const timer = setTimeout(() => {
+      log(`${kind}/${genCfg.session}: generator timed out, killing pid ${child.pid}`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    lines(child.stdout, (line) => {
+      if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(result ?? { ok: false, error: `generator exited ${code} without a result` });
+    });
+  });
+}
+
+async function runSession(kind, name) {
+  const sess = SESSIONS[name];
+  let srv;
+  try {
+    srv = await startServer(kind);
+  } catch (e) {
+    return { ok: false, error: String(e.message) };
+  }
+  const t = Date.now();
+  const res = await runGenerator(kind, srv.ports, sess.gen, 6 * 60_000);
+  await stopServer(srv);
+  if (!res.ok) res.serverStderr = srv.stderr().slice(-3000);
+  log(`${kind}/${name}: ${res.ok ? 'ok' : 'FAILED ' + res.error.split('\n')[0]} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  return res;
+}
+
+function moduleAvailable(kind) {
+  const s = SERVERS[kind];
+  if (!s.module) return { ok: true };
+  try {
+    execFileSync(process.execPath, [join(HERE, s.file), ...(s.args ?? []), '--check'], { stdio: 'pipe', timeout: 30_000, env: { ...process.env, BENCH_T0 } });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: String(e.stderr || e.message).trim().split('\n').slice(-3).join(' ') };
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let ver = {};
+  for (const p of ['@nestjs/core', '@nestjs/common', '@nestjs/platform-express', 'express', 'rxjs']) {
+    try {
+      ver[p] = JSON.parse(execFileSync('node', ['-p', `JSON.stringify(require('${p}/package.json').version)`], { cwd: join(HERE, '..') }).toString());
+    } catch {
+      ver[p] = '?';
+    }
+  }
+  let ulimit = '?';
+  try {
+    ulimit = execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim();
+  } catch {}
+  return {
+    date: new Date().toISOString(),
+    cpu: `${cpus.length} × ${cpus[0]?.model ?? '?'}`,
+    memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    node: process.version,
+    versions: ver,
+    ulimitHn: ulimit,
+    quick: QUICK,
+  };
+}
+
+async function main() {
+  const kinds = opt('servers', Object.keys(SERVERS).join(',')).split(',');
+  const sessions = opt('sessions', Object.keys(SESSIONS).join(',')).split(',');
+  const started = Date.now();
+  const out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
+  const active = [];
+  for (const k of kinds) {
+    const a = moduleAvailable(k);
+    if (a.ok) active.push(k);
+    else {
+      out.skipped[k] = a.error;
+      log(`skipping ${k}: ${a.error}`);
+    }
+    out.servers[k] = SERVERS[k].label;
+  }
+  for (const name of sessions) {
+    out.sessions[name] = {};
+    if (SESSIONS[name].parallel) {
+      // Idle measurements: every server at once (CPU time is per process; they are idle).
+      const rs = await Promise.all(active.map((k) => runSession(k, name)));
+      active.forEach((k, i) => (out.sessions[name][k] = rs[i]));
+    } else {
+      for (const k of active) out.sessions[name][k] = await runSession(k, name);
+    }
+  }
+  out.totalSeconds = (Date.now() - started) / 1000;
+  const dir = join(HERE, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = out.machine.date.replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `${stamp}${QUICK ? '-quick' : ''}.json`), JSON.stringify(out, null, 1));
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 1));
+  writeFileSync(join(HERE, 'RESULTS.md'), writeReport(out));
+  log(`done in ${out.totalSeconds.toFixed(0)} s; wrote bench/RESULTS.md and bench/results/${stamp}${QUICK ? '-quick' : ''}.json`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
