@@ -132,7 +132,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
   it.each(['', 'abc', '12', '1-2-3', '-1-0', '1.5-0', ' 1-0', '1-0 '])('answers undefined to the malformed id %p', async (id) => {
     const a = node(clientA);
     await a.publish('u1', { Email: 'e1' });
-    await expect(a.changesSince(id, ['u1'])).resolves.toBeUndefined();
+    expect(await a.changesSince(id, ['u1'])).toBeUndefined();
   });
 
   it('answers undefined to an id newer than anything the stream produced (another bus, lost data)', async () => {
@@ -237,20 +237,38 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     expect(seen.ids).toEqual([first, second]);
   });
 
-  it('close() ends the read loop at once and closes only its own connection, never the user’s client', async () => {
-    const a = node(clientA, { blockMs: 10_000, readerConnectionName: `reader-${keyPrefix.slice(15, 23)}` });
-    new ChangeRecorder(a);
+  it('close() ends the read loop at once and closes only its own connections, never the user’s client', async () => {
+    const tag = keyPrefix.slice(15, 23);
+    const a = node(clientA, { blockMs: 10_000, readerConnectionName: `reader-${tag}`, writerConnectionName: `writer-${tag}` });
+    const seen = new ChangeRecorder(a);
     await a.ready();
-    const readerName = `reader-${keyPrefix.slice(15, 23)}`;
-    expect(await clientNames(admin)).toContain(readerName);
+    await seen.waitForId(await a.publish('u1', { Email: 'e1' }));
+    expect(await clientNames(admin)).toEqual(expect.arrayContaining([`reader-${tag}`, `writer-${tag}`]));
 
     const started = Date.now();
     await a.close();
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(clientA.status).toBe('ready');
     await expect(clientA.ping()).resolves.toBe('PONG');
-    expect(await clientNames(admin)).not.toContain(readerName);
-    await expect(a.publish('u1', { Email: 'e1' })).rejects.toThrow(/closed/);
+    const names = await clientNames(admin);
+    expect(names).not.toContain(`reader-${tag}`);
+    expect(names).not.toContain(`writer-${tag}`);
+    await expect(a.publish('u1', { Email: 'e2' })).rejects.toThrow(/closed/);
+  });
+
+  it('answers a replay only once its own read loop has delivered what the replay covered', async () => {
+    const readerName = `reader-${keyPrefix.slice(15, 23)}`;
+    const a = node(clientA);
+    const b = node(clientB, { readerConnectionName: readerName });
+    new ChangeRecorder(b);
+    await Promise.all([a.ready(), b.ready()]);
+    const first = await a.publish('u1', { Email: 'e1' });
+    // Knock B's read loop off its connection so that it lags behind what a replay reads from Redis.
+    for (const id of await clientIdsNamed(admin, readerName)) await admin.call('CLIENT', 'KILL', 'ID', id);
+    const newest = await a.publish('u1', { Email: 'e2' });
+    const replay = await b.changesSince(first, ['u1']);
+    expect(replay).toEqual({ id: newest, accounts: new Map([['u1', { Email: 'e2' }]]) });
+    expect(compareEventIds(parseEventId(b.currentId())!, parseEventId(newest)!)).toBeGreaterThanOrEqual(0);
   });
 
   it('names the same stream when the ioredis client has its own keyPrefix', async () => {
@@ -270,6 +288,14 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     }
   });
 });
+
+async function clientIdsNamed(admin: Redis, name: string): Promise<string[]> {
+  const list = (await admin.client('LIST')) as string;
+  return list
+    .split('\n')
+    .filter((line) => line.includes(` name=${name} `))
+    .map((line) => /(?:^|\s)id=(\d+)/.exec(line)![1]);
+}
 
 async function clientNames(admin: Redis): Promise<string[]> {
   const list = (await admin.client('LIST')) as string;

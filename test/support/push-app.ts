@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import {
@@ -46,15 +46,25 @@ export interface PushApp {
   close(): Promise<void>;
 }
 
-export type PushAppOptions = Partial<JmapPushModuleOptions> & JmapPushModuleExtras & { users?: Record<string, TestUser> };
+export type PushAppOptions = Partial<JmapPushModuleOptions> &
+  JmapPushModuleExtras & {
+    users?: Record<string, TestUser>;
+    /** Imports this module instead of `JmapPushModule.forRoot(...)` built from the other options (e.g. `forRootAsync`). */
+    module?: DynamicModule;
+    /** Called before `listen`, e.g. to `enableCors`. */
+    configure?: (app: INestApplication) => void;
+  };
 
 /** Boots a Nest app with only the push module, listening on a free loopback port. */
 export async function startPushApp(options: PushAppOptions = {}): Promise<PushApp> {
-  const { users = DEFAULT_USERS, ...rest } = options;
+  const { users = DEFAULT_USERS, module, configure, ...rest } = options;
   const moduleRef = await Test.createTestingModule({
-    imports: [JmapPushModule.forRoot({ authenticator: tableAuthenticator(users), ping: { min: 1, max: 300 }, ...rest })],
+    imports: [
+      module ?? JmapPushModule.forRoot({ authenticator: tableAuthenticator(users), ping: { min: 1, max: 300 }, ...rest }),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -17,6 +17,7 @@ export { TypeRegistry } from './state/type-registry';
 export { Authenticator } from './auth/authenticator.interface';
 export type { Principal } from './auth/principal.interface';
 export { constantTimeEquals } from './auth/constant-time-equals';
+export type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 
 export { PushBus } from './bus/push-bus.interface';
 export type { ChangeListener, MergedChanges, PublishedChange } from './bus/push-bus.interface';

@@ -1,4 +1,5 @@
 import type { Authenticator } from './auth/authenticator.interface';
+import type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 import type { PushBus } from './bus/push-bus.interface';
 import type { PingPolicy } from './ping/ping-policy.interface';
 
@@ -35,6 +36,8 @@ export interface JmapPushModuleOptions {
    * (when the authenticator has it): a revoked grant stops flowing within this time. Default 60,000.
    */
   revalidateIntervalMs?: number;
+  /** Sign-in for browsers' `EventSource` with a signed `HttpOnly` cookie; off unless given. */
+  browserSessions?: BrowserSessionOptions;
 }
 
 /** Options fixed when the module is defined (they shape routes): valid in `forRoot` and `forRootAsync`. */

@@ -2,7 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { DEFAULT_EVENT_SOURCE_PATH } from './jmap-push.constants';
 import { PUSH_EXTRAS } from './jmap-push.internal-constants';
 import type { JmapPushModuleExtras, JmapPushModuleOptions } from './jmap-push-options.interface';
-import { createEventSourceController } from './stream/event-source-controller.factory';
+import { createEventSourceControllers } from './stream/event-source-controller.factory';
 
 const DEFAULT_EXTRAS: Required<JmapPushModuleExtras> = {
   path: DEFAULT_EVENT_SOURCE_PATH,
@@ -23,7 +23,7 @@ export const {
     return {
       ...definition,
       global: resolved.isGlobal,
-      controllers: [createEventSourceController(resolved.path, resolved.transport)],
+      controllers: createEventSourceControllers(resolved.path, resolved.transport),
       providers: [...(definition.providers ?? []), { provide: PUSH_EXTRAS, useValue: resolved }],
     };
   })

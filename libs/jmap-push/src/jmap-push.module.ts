@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Authenticator } from './auth/authenticator.interface';
 import { PrincipalRevalidator } from './auth/principal-revalidator';
+import { BrowserSessions } from './auth/browser-sessions';
 import { PushAuthGuard } from './auth/push-auth.guard';
 import { InMemoryPushBus } from './bus/in-memory-push-bus';
 import { PushBus } from './bus/push-bus.interface';
@@ -53,6 +54,7 @@ import { StreamRegistry } from './stream/stream-registry';
     PrincipalRevalidator,
     StateChangeService,
     JmapPushSession,
+    BrowserSessions,
     PushAuthGuard,
     EventSourceQueryPipe,
   ],

@@ -1,5 +1,6 @@
 import { DEFAULT_PUSH_TYPES, RFC_MAX_MIN_PING_SECONDS, RFC_MIN_MAX_PING_SECONDS } from './jmap-push.constants';
 import type { JmapPushModuleOptions } from './jmap-push-options.interface';
+import type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 
 /** The module options with every default filled in and every bound checked, once, at startup. */
 export interface PushSettings {
@@ -15,6 +16,7 @@ export interface PushSettings {
   readonly authenticationTimeoutMs: number;
   readonly stalledStreamTimeoutMs: number;
   readonly revalidateIntervalMs: number;
+  readonly browserSessions: (Required<Omit<BrowserSessionOptions, 'cookiePath'>> & { cookiePath?: string }) | undefined;
 }
 
 /** Builds `PushSettings`; throws on options that would break the RFC or the server. */
@@ -51,6 +53,7 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
     authenticationTimeoutMs: options.authenticationTimeoutMs ?? 5_000,
     stalledStreamTimeoutMs: options.stalledStreamTimeoutMs ?? 60_000,
     revalidateIntervalMs: options.revalidateIntervalMs ?? 60_000,
+    browserSessions: options.browserSessions && resolveBrowserSessions(options.browserSessions),
   };
   positiveInteger('maxStreams', settings.maxStreams);
   positiveInteger('maxStreamsPerPrincipal', settings.maxStreamsPerPrincipal);
@@ -64,6 +67,31 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
     throw new Error('JmapPushModule: realm must be printable ASCII without quotes');
   }
   return settings;
+}
+
+function resolveBrowserSessions(options: BrowserSessionOptions): NonNullable<PushSettings['browserSessions']> {
+  if (typeof options.secret !== 'string' || options.secret.length < 32) {
+    throw new Error('JmapPushModule: browserSessions.secret must be at least 32 characters');
+  }
+  const resolved = {
+    secret: options.secret,
+    ttlSeconds: options.ttlSeconds ?? 8 * 3600,
+    cookieName: options.cookieName ?? 'jmap_push_session',
+    sameSite: options.sameSite ?? 'Strict',
+    secure: options.secure ?? true,
+    cookiePath: options.cookiePath,
+  } as const;
+  positiveInteger('browserSessions.ttlSeconds', resolved.ttlSeconds);
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(resolved.cookieName)) {
+    throw new Error('JmapPushModule: browserSessions.cookieName must be a cookie token');
+  }
+  if (!['Strict', 'Lax', 'None'].includes(resolved.sameSite)) {
+    throw new Error('JmapPushModule: browserSessions.sameSite must be Strict, Lax or None');
+  }
+  if (resolved.sameSite === 'None' && !resolved.secure) {
+    throw new Error('JmapPushModule: browserSessions.sameSite None requires secure (browsers refuse it otherwise)');
+  }
+  return resolved;
 }
 
 function positiveInteger(name: string, value: number): void {

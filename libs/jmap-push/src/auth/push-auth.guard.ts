@@ -1,16 +1,22 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { PRINCIPAL_REQUEST_KEY, PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import { PushMetrics } from '../metrics/push-metrics';
 import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
+import { ACCEPTS_SESSION_COOKIE } from './accepts-session-cookie.decorator';
 import { Authenticator } from './authenticator.interface';
-import { parseCredentials, type Credentials } from './credentials';
+import { BrowserSessions } from './browser-sessions';
+import { parseCredentials } from './credentials';
 import { isPrincipal } from './is-principal';
 import type { Principal } from './principal.interface';
 
+type MaybePromise<T> = T | Promise<T>;
+
 /**
- * HTTP Basic (and, when the authenticator verifies tokens, Bearer) in front of the event source.
+ * HTTP Basic (and, when the authenticator verifies tokens, Bearer) in front of the event source; on
+ * routes marked `@AcceptsSessionCookie()`, a browser session cookie when no `Authorization` is sent.
  * Every failure is a 401 with a challenge, never a 500; a directory that fails or hangs is a 503.
  */
 @Injectable()
@@ -21,6 +27,8 @@ export class PushAuthGuard implements CanActivate {
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
     private readonly metrics: PushMetrics,
+    private readonly sessions: BrowserSessions,
+    private readonly reflector: Reflector,
   ) {
     this.challenges = [`Basic realm="${settings.realm}", charset="UTF-8"`];
     if (authenticator.authenticateBearer) this.challenges.push(`Bearer realm="${settings.realm}"`);
@@ -28,8 +36,7 @@ export class PushAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<IncomingMessage & Record<symbol, Principal>>();
-    const credentials = parseCredentials(request.headers.authorization);
-    const principal = credentials && (await this.verify(credentials));
+    const principal = await this.authenticate(request, context);
     if (!principal) {
       this.metrics.rejected('unauthorized');
       throw ProblemDetailsException.plain(401, 'Valid credentials are required', {
@@ -40,17 +47,32 @@ export class PushAuthGuard implements CanActivate {
     return true;
   }
 
-  private async verify(credentials: Credentials): Promise<Principal | null> {
+  private authenticate(request: IncomingMessage, context: ExecutionContext): Promise<Principal | null> {
+    const header = request.headers.authorization;
+    if (header === undefined && this.sessions.enabled && this.reflector.get(ACCEPTS_SESSION_COOKIE, context.getHandler())) {
+      const session = this.sessions.principalOf(request);
+      if (!session) return Promise.resolve(null);
+      // A session carries the principal as it was at sign-in; the directory has the last word when it can.
+      const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
+      return revalidate ? this.ask(() => revalidate(session)) : Promise.resolve(session);
+    }
+    const credentials = parseCredentials(header);
+    if (!credentials) return Promise.resolve(null);
+    if (credentials.scheme === 'basic') {
+      return this.ask(() => this.authenticator.authenticateBasic(credentials.username, credentials.password));
+    }
+    const bearer = this.authenticator.authenticateBearer?.bind(this.authenticator);
+    return bearer ? this.ask(() => bearer(credentials.token)) : Promise.resolve(null);
+  }
+
+  /** Calls the host's directory with a deadline; a throw or a timeout is a 503, a malformed answer a 401. */
+  private async ask(call: () => MaybePromise<Principal | null>): Promise<Principal | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('authenticator timed out')), this.settings.authenticationTimeoutMs);
     });
     try {
-      const verdict =
-        credentials.scheme === 'basic'
-          ? this.authenticator.authenticateBasic(credentials.username, credentials.password)
-          : (this.authenticator.authenticateBearer?.(credentials.token) ?? null);
-      const principal = await Promise.race([verdict, timeout]);
+      const principal = await Promise.race([call(), timeout]);
       return isPrincipal(principal) ? principal : null;
     } catch {
       this.metrics.rejected('unavailable');

@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
+import type { ConnectionUse, OwnedRedisConnection, RedisReply } from './redis-connection.interface';
 import { waitForEvent } from './wait-for-event';
 
 /** True for an ioredis client (ioredis has `status` and `call`; node-redis has neither). */
@@ -45,19 +45,28 @@ export class IoRedisConnection implements OwnedRedisConnection {
     return results.map(([error, reply]) => error ?? (reply as RedisReply));
   }
 
-  async duplicate(connectionName: string): Promise<OwnedRedisConnection> {
-    const overrides: Partial<RedisOptions> = {
-      connectionName,
-      // A blocking read waits `blockMs` by design: no command timeout, and no giving up while Redis is away
-      // (the read loop owns retrying, and an unfulfilled XREAD is re-sent from the same offset).
-      commandTimeout: undefined,
-      maxRetriesPerRequest: null,
-      enableOfflineQueue: true,
-      lazyConnect: false,
-      enableAutoPipelining: false,
-    };
-    const copy = this.client.duplicate(overrides);
-    // Without a listener ioredis prints every connection error; the read loop reports failures itself.
+  duplicate(connectionName: string, use: ConnectionUse): OwnedRedisConnection {
+    const overrides: Partial<RedisOptions> =
+      use === 'blocking-reads'
+        ? {
+            connectionName,
+            // XREAD BLOCK waits `blockMs` by design, and an unfulfilled XREAD is best re-sent as it was
+            // (same offset) after a reconnection: no timeout, no giving up, queue while away.
+            commandTimeout: undefined,
+            maxRetriesPerRequest: null,
+            enableOfflineQueue: true,
+            autoResendUnfulfilledCommands: true,
+          }
+        : {
+            connectionName,
+            // Fail rather than wait or repeat: `withDeadline` bounds the wait, and a write in flight when
+            // the connection drops must not be re-sent behind the caller's back after it was rejected.
+            enableOfflineQueue: false,
+            autoResendUnfulfilledCommands: false,
+            maxRetriesPerRequest: 0,
+          };
+    const copy = this.client.duplicate({ ...overrides, lazyConnect: false, enableAutoPipelining: false });
+    // Without a listener ioredis prints every connection error; failures reach callers as rejections.
     copy.on('error', () => undefined);
     return new IoRedisConnection(copy);
   }

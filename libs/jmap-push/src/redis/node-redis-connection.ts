@@ -1,4 +1,4 @@
-import type { OwnedRedisConnection, RedisReply } from './redis-connection.interface';
+import type { ConnectionUse, OwnedRedisConnection, RedisReply } from './redis-connection.interface';
 import { waitForEvent } from './wait-for-event';
 
 /**
@@ -67,11 +67,13 @@ export class NodeRedisConnection implements OwnedRedisConnection {
     }
   }
 
-  async duplicate(connectionName: string): Promise<OwnedRedisConnection> {
-    const copy = this.client.duplicate({ name: connectionName });
-    // node-redis throws an 'error' event nobody listens to; the read loop reports failures itself.
+  duplicate(connectionName: string, use: ConnectionUse): OwnedRedisConnection {
+    // Writes: no offline queue (node-redis fails in-flight commands on a disconnect and does not re-send).
+    const copy = this.client.duplicate({ name: connectionName, disableOfflineQueue: use === 'writes' });
+    // node-redis throws an 'error' event nobody listens to; failures reach callers as rejections.
     copy.on('error', () => undefined);
-    await copy.connect();
+    // Not awaited: `connect()` keeps retrying while Redis is away; `waitReady` is the bounded wait.
+    copy.connect().catch(() => undefined);
     return new NodeRedisConnection(copy);
   }
 

@@ -23,10 +23,17 @@ export interface RedisConnection {
 
   /**
    * A new connection to the same server with the same options, owned by the caller (who must `close()`
-   * it). Used for blocking reads, which would stall every other command on a shared connection.
+   * it), tuned for one use:
+   * - `blocking-reads`: no command timeout, and commands wait for a reconnection (the read loop re-sends
+   *   from its own offset anyway); a blocking XREAD would stall every other command on a shared connection.
+   * - `writes`: no offline queue and no re-sending after a reconnection, so a write that was reported as
+   *   failed cannot be carried out later, after newer writes from other nodes.
    */
-  duplicate(connectionName: string): Promise<OwnedRedisConnection>;
+  duplicate(connectionName: string, use: ConnectionUse): OwnedRedisConnection;
 }
+
+/** What a duplicated connection is for. */
+export type ConnectionUse = 'blocking-reads' | 'writes';
 
 /** A connection the bus created itself, and therefore closes. */
 export interface OwnedRedisConnection extends RedisConnection {

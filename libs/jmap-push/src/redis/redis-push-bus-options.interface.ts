@@ -3,9 +3,10 @@ import type { RedisClient } from './redis-client';
 /** Options of `RedisPushBus`. Only `client` is required. */
 export interface RedisPushBusOptions {
   /**
-   * Your Redis client: ioredis, or a connected node-redis client. The bus sends its writes and replay
-   * reads through it and duplicates it once for the blocking read loop; it never closes it (close it
-   * yourself on shutdown, after the application).
+   * Your Redis client: ioredis, or a connected node-redis client. The bus sends replay reads through it
+   * and duplicates it twice (same server, same options): once for the blocking read loop, once for writes
+   * that must not be re-sent after a reconnection. It closes those two, never yours (close it yourself on
+   * shutdown, after the application).
    */
   client: RedisClient;
   /**
@@ -26,4 +27,6 @@ export interface RedisPushBusOptions {
   commandTimeoutMs?: number;
   /** Name of the read loop's connection, as `CLIENT LIST` shows it. Default `jmap-push:reader`. */
   readerConnectionName?: string;
+  /** Name of the publishing connection, as `CLIENT LIST` shows it. Default `jmap-push:writer`. */
+  writerConnectionName?: string;
 }

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
+import { parseEventId } from '../bus/event-id';
 import type { ChangeListener, MergedChanges, PublishedChange, PushBus } from '../bus/push-bus.interface';
 import type { TypeState } from '../state/type-state';
 import { toRedisConnection } from './redis-client';
-import type { RedisConnection } from './redis-connection.interface';
+import type { OwnedRedisConnection, RedisConnection } from './redis-connection.interface';
 import { RedisKeys } from './redis-keys';
 import type { RedisPushBusOptions } from './redis-push-bus-options.interface';
 import { appendStateChange, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_MAX_LEN, type StateChangeWrite } from './state-change-writer';
@@ -12,6 +13,7 @@ import { StreamReader } from './stream-reader';
 const DEFAULT_BLOCK_MS = 5_000;
 const DEFAULT_READ_BATCH_SIZE = 500;
 const DEFAULT_READER_CONNECTION_NAME = 'jmap-push:reader';
+const DEFAULT_WRITER_CONNECTION_NAME = 'jmap-push:writer';
 
 /**
  * A `PushBus` for many nodes, over one Redis stream.
@@ -37,6 +39,8 @@ export class RedisPushBus implements PushBus {
   private readonly write: StateChangeWrite;
   private readonly history: StreamHistory;
   private readonly reader: StreamReader;
+  private readonly writerName: string;
+  private writer?: OwnedRedisConnection;
   private readonly listeners = new Set<ChangeListener>();
   private closed = false;
 
@@ -45,6 +49,7 @@ export class RedisPushBus implements PushBus {
     const keys = new RedisKeys(options.keyPrefix);
     const commandTimeoutMs = positive(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, 'commandTimeoutMs');
     this.write = { keys, maxLen: positive(options.maxLen, DEFAULT_MAX_LEN, 'maxLen'), commandTimeoutMs };
+    this.writerName = options.writerConnectionName ?? DEFAULT_WRITER_CONNECTION_NAME;
     this.history = new StreamHistory(this.connection, keys, commandTimeoutMs);
     this.reader = new StreamReader(
       this.connection,
@@ -64,10 +69,15 @@ export class RedisPushBus implements PushBus {
    * too, so there is one delivery path and one order). Rejects when Redis is unreachable within
    * `commandTimeoutMs` or refuses the write: nothing is dropped silently, and nothing waits in an
    * offline queue.
+   *
+   * Writes go through a connection of the bus's own (opened on the first publish) that never re-sends a
+   * command after a reconnection: through the user's client, a write rejected during a Redis restart could
+   * still be carried out later, after newer states from other nodes, and leave a stale latest state.
    */
   publish(accountId: string, changed: TypeState): Promise<string> {
     if (this.closed) return Promise.reject(new Error('RedisPushBus is closed'));
-    return appendStateChange(this.connection, this.write, accountId, changed);
+    this.writer ??= this.connection.duplicate(this.writerName, 'writes');
+    return appendStateChange(this.writer, this.write, accountId, changed);
   }
 
   /** Adds a listener and starts the read loop on the first call. */
@@ -94,26 +104,37 @@ export class RedisPushBus implements PushBus {
     return this.reader.currentId();
   }
 
-  /** Replays from the shared stream, so the id may come from any node; see `PushBus.changesSince`. */
-  changesSince(lastEventId: string, accountIds: readonly string[]): MergedChanges | Promise<MergedChanges | undefined> {
+  /**
+   * Replays from the shared stream, so the id may come from any node; see `PushBus.changesSince`. The
+   * answer waits (up to `commandTimeoutMs`) until this node's read loop has delivered what the replay
+   * covered, so the caller's "drop live changes up to the replay's id" catches every one of them.
+   */
+  changesSince(lastEventId: string, accountIds: readonly string[]): MergedChanges | undefined | Promise<MergedChanges | undefined> {
+    if (!parseEventId(lastEventId)) return undefined;
     // The client stopped where this node stands: whatever follows reaches it live. No Redis round trip.
     if (lastEventId === this.reader.currentId() && lastEventId !== '0-0') {
       return { id: lastEventId, accounts: new Map() };
     }
-    return this.history.changesSince(lastEventId, accountIds);
+    return this.afterCatchUp(this.history.changesSince(lastEventId, accountIds));
   }
 
   /** The latest states kept in Redis (they survive a restart of Redis when it persists). */
   latestStates(accountIds: readonly string[]): Promise<MergedChanges> {
-    return this.history.latestStates(accountIds);
+    return this.afterCatchUp(this.history.latestStates(accountIds));
   }
 
-  /** Stops the read loop and closes its connection. The client given in the options stays open. */
+  private async afterCatchUp<T extends MergedChanges | undefined>(read: Promise<T>): Promise<T> {
+    const merged = await read;
+    if (merged) await this.reader.caughtUp(merged.id, this.write.commandTimeoutMs);
+    return merged;
+  }
+
+  /** Stops the read loop and closes the bus's own connections. The client given in the options stays open. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
-    await this.reader.stop();
+    await Promise.all([this.reader.stop(), this.writer?.close()]);
   }
 
   private deliver(change: PublishedChange): void {

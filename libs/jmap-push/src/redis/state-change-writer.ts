@@ -1,5 +1,5 @@
 import type { TypeState } from '../state/type-state';
-import type { RedisConnection } from './redis-connection.interface';
+import type { RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
 import { ACCOUNT_FIELD, CHANGED_FIELD, isTypeState } from './stream-entry';
 import { withDeadline } from './with-deadline';
@@ -37,15 +37,20 @@ export async function appendStateChange(
     throw new TypeError('changed must be a non-empty object of type name to state string');
   }
   const states = Object.entries(changed).flat();
-  const replies = await withDeadline(connection, write.commandTimeoutMs, () =>
-    connection.transaction([
-      // `~`: Redis trims whole macro nodes, which is cheap; the stream keeps at least `maxLen` entries.
-      ['XADD', write.keys.stream, 'MAXLEN', '~', String(write.maxLen), '*', ACCOUNT_FIELD, accountId, CHANGED_FIELD, JSON.stringify(changed)],
-      ['HSET', write.keys.latest(accountId), ...states],
-    ]),
-  );
+  let replies: Array<RedisReply | Error>;
+  try {
+    replies = await withDeadline(connection, write.commandTimeoutMs, () =>
+      connection.transaction([
+        // `~`: Redis trims whole macro nodes, which is cheap; the stream keeps at least `maxLen` entries.
+        ['XADD', write.keys.stream, 'MAXLEN', '~', String(write.maxLen), '*', ACCOUNT_FIELD, accountId, CHANGED_FIELD, JSON.stringify(changed)],
+        ['HSET', write.keys.latest(accountId), ...states],
+      ]),
+    );
+  } catch (error) {
+    throw new Error(`State change not recorded in Redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   const failure = replies.find((reply): reply is Error => reply instanceof Error);
-  if (failure) throw new Error(`Redis refused the state change: ${failure.message}`);
+  if (failure) throw new Error(`Redis refused the state change: ${failure.message}`, { cause: failure });
   const [id] = replies;
   if (typeof id !== 'string') throw new Error('Redis gave no stream id for the state change');
   return id;

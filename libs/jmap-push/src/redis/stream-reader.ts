@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import type { PublishedChange } from '../bus/push-bus.interface';
 import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
@@ -36,6 +37,7 @@ export class StreamReader {
   private readonly started: Promise<void>;
   private markStarted!: () => void;
   private wakeUp?: () => void;
+  private catchUps: Array<{ id: ParsedEventId; done: () => void }> = [];
 
   constructor(
     private readonly source: RedisConnection,
@@ -58,10 +60,34 @@ export class StreamReader {
     return this.started;
   }
 
+  /**
+   * Resolves once this node has delivered `id` (or anything newer) to its listeners, or after
+   * `timeoutMs`, or at once when the loop is not running. A replay read straight from Redis can be ahead
+   * of the loop; a stream that waits for the loop to catch up before sending the replay gets the entries
+   * in between while it still buffers (and drops those the replay covered), instead of after, as stale
+   * repeats.
+   */
+  caughtUp(id: string, timeoutMs: number): Promise<void> {
+    const target = parseEventId(id);
+    if (!target || !this.loop || this.stopped || this.hasDelivered(target)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const entry = { id: target, done };
+      this.catchUps.push(entry);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.catchUps = self.catchUps.filter((other) => other !== entry);
+        resolve();
+      }
+    });
+  }
+
   /** Ends the loop and closes the reading connection, failing its pending XREAD instead of waiting it out. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
+    for (const { done } of [...this.catchUps]) done();
     await this.connection?.close();
     await this.loop;
   }
@@ -70,7 +96,7 @@ export class StreamReader {
     let retryMs = RETRY_MIN_MS;
     while (!this.stopped) {
       try {
-        if (!this.connection) this.connection = await this.source.duplicate(this.options.connectionName);
+        this.connection ??= this.source.duplicate(this.options.connectionName, 'blocking-reads');
         if (this.stopped) break;
         if (!this.isStarted) {
           // Reading connection first, head second: once started, the next XREAD goes straight out.
@@ -112,6 +138,12 @@ export class StreamReader {
         if (change) this.deliver(change);
       }
     }
+    for (const { id, done } of [...this.catchUps]) if (this.hasDelivered(id)) done();
+  }
+
+  private hasDelivered(id: ParsedEventId): boolean {
+    const offset = parseEventId(this.offset);
+    return this.isStarted && offset !== undefined && compareEventIds(offset, id) >= 0;
   }
 
   private failed(error: unknown): void {

@@ -1,5 +1,6 @@
 import { Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AcceptsSessionCookie } from '../auth/accepts-session-cookie.decorator';
 import { PushPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal.interface';
 import { PushAuthGuard } from '../auth/push-auth.guard';
@@ -26,6 +27,7 @@ export class DirectEventSourceController {
   ) {}
 
   @Get()
+  @AcceptsSessionCookie()
   events(
     @PushPrincipal() principal: Principal,
     @EventSourceParams(EventSourceQueryPipe) query: EventSourceQuery,

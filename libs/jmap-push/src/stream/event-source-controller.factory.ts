@@ -1,17 +1,26 @@
 import { Controller, type Type } from '@nestjs/common';
+import { BrowserSessionController } from '../auth/browser-session.controller';
 import { DirectEventSourceController } from './direct-event-source.controller';
 import { EventSourceController } from './event-source.controller';
 
 const TRANSPORTS = { sse: EventSourceController, direct: DirectEventSourceController } as const;
 
+/** Defines `Base`'s routes under `path` on a subclass of its own, leaving `Base` untouched. */
+function mount(Base: Type<object>, path: string): Type<unknown> {
+  class Mounted extends Base {}
+  Object.defineProperty(Mounted, 'name', { value: Base.name });
+  Controller(path)(Mounted);
+  return Mounted;
+}
+
 /**
- * A controller class of the event source at `path`. Decorators fix routes when a class is defined, so
- * each module gets its own subclass: two apps in one process (tests, multi-tenant hosts) can use two paths.
+ * The controllers of one module: the event source at `path` and browser sign-in at `path/session`.
+ * Decorators fix routes when a class is defined, so each module mounts subclasses of its own: two apps
+ * in one process (tests, multi-tenant hosts) can use two paths.
  */
-export function createEventSourceController(path: string, transport: 'sse' | 'direct'): Type<unknown> {
-  const Base = TRANSPORTS[transport] as Type<object> | undefined;
-  if (!Base) throw new Error(`JmapPushModule: unknown transport "${String(transport)}"; use "sse" or "direct"`);
-  class ConfiguredEventSourceController extends Base {}
-  Controller(path)(ConfiguredEventSourceController);
-  return ConfiguredEventSourceController;
+export function createEventSourceControllers(path: string, transport: 'sse' | 'direct'): Type<unknown>[] {
+  const EventSource = TRANSPORTS[transport] as Type<object> | undefined;
+  if (!EventSource) throw new Error(`JmapPushModule: unknown transport "${String(transport)}"; use "sse" or "direct"`);
+  const base = path.replace(/^\/+|\/+$/g, '');
+  return [mount(EventSource, base), mount(BrowserSessionController, `${base}/session`)];
 }

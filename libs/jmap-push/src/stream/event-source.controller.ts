@@ -1,6 +1,7 @@
 import { Req, Sse, UseFilters, UseGuards, type MessageEvent } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Observable } from 'rxjs';
+import { AcceptsSessionCookie } from '../auth/accepts-session-cookie.decorator';
 import { PushPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal.interface';
 import { PushAuthGuard } from '../auth/push-auth.guard';
@@ -26,6 +27,7 @@ export class EventSourceController {
   ) {}
 
   @Sse()
+  @AcceptsSessionCookie()
   events(
     @PushPrincipal() principal: Principal,
     @EventSourceParams(EventSourceQueryPipe) query: EventSourceQuery,

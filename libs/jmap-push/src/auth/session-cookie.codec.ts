@@ -1,0 +1,77 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEquals } from './constant-time-equals';
+import { isPrincipal } from './is-principal';
+import type { Principal } from './principal.interface';
+
+/** What a session cookie carries, signed: who, which accounts, until when, and an id for revocation. */
+interface SessionClaims {
+  readonly sub: string;
+  readonly acc: readonly string[];
+  readonly exp: number;
+  readonly jti: string;
+}
+
+/** Browsers keep cookies up to about 4 KiB; anything longer was not minted here. */
+const MAX_COOKIE_VALUE_LENGTH = 4096;
+
+/**
+ * Mints and verifies `<payload>.<HMAC-SHA256>` session values (base64url). Stateless across nodes that
+ * share the secret; revocation (sign-out) is remembered by this process until the value would expire.
+ */
+export class SessionCookieCodec {
+  private readonly revoked = new Map<string, number>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  mint(principal: Principal): { value: string; maxAge: number } {
+    const claims: SessionClaims = {
+      sub: principal.id,
+      acc: [...principal.accountIds],
+      exp: this.now() + this.ttlSeconds,
+      jti: randomBytes(16).toString('base64url'),
+    };
+    const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
+    return { value: `${payload}.${this.sign(payload)}`, maxAge: this.ttlSeconds };
+  }
+
+  /** The principal of a genuine, unexpired, unrevoked value; `undefined` for anything else. */
+  verify(value: string): Principal | undefined {
+    const claims = this.claims(value);
+    if (!claims || claims.exp <= this.now() || this.revoked.has(claims.jti)) return undefined;
+    return { id: claims.sub, accountIds: claims.acc };
+  }
+
+  /** Sign-out: this value is refused from now on, here. */
+  revoke(value: string): void {
+    const claims = this.claims(value);
+    if (!claims) return;
+    const now = this.now();
+    for (const [jti, exp] of this.revoked) if (exp <= now) this.revoked.delete(jti);
+    this.revoked.set(claims.jti, claims.exp);
+  }
+
+  private claims(value: string): SessionClaims | undefined {
+    if (value.length > MAX_COOKIE_VALUE_LENGTH) return undefined;
+    const dot = value.indexOf('.');
+    if (dot < 0) return undefined;
+    const payload = value.slice(0, dot);
+    if (!constantTimeEquals(value.slice(dot + 1), this.sign(payload))) return undefined;
+    try {
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SessionClaims;
+      const principal = { id: claims.sub, accountIds: claims.acc };
+      return isPrincipal(principal) && Number.isSafeInteger(claims.exp) && typeof claims.jti === 'string'
+        ? claims
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+}

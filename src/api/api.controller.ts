@@ -1,0 +1,41 @@
+import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { BasicAuthGuard } from '../auth/basic-auth.guard';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { JmapUser } from '../auth/jmap-user';
+import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
+import { BodyTooLargeError, readBody } from '../http/read-body';
+import { CORE_LIMITS } from './capabilities';
+import { ConcurrencyLimiter } from './concurrency-limiter';
+import type { JmapResponse } from './jmap-request';
+import { RequestProcessor } from './request-processor.service';
+
+/** `POST` to the Session's `apiUrl`: one JMAP Request in, one Response out (RFC 8620 section 3). */
+@Controller('jmap/api')
+@UseGuards(BasicAuthGuard)
+export class ApiController {
+  constructor(
+    private readonly processor: RequestProcessor,
+    private readonly limiter: ConcurrencyLimiter,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async handle(@CurrentUser() user: JmapUser, @Req() request: Request): Promise<JmapResponse> {
+    const release = this.limiter.acquire(`api:${user.id}`, CORE_LIMITS.maxConcurrentRequests);
+    if (!release) throw limitProblem(429, 'maxConcurrentRequests', 'Too many requests in flight for this user.');
+    try {
+      const body = await readBody(request, CORE_LIMITS.maxSizeRequest).catch((error: unknown) => {
+        if (error instanceof BodyTooLargeError) throw limitProblem(413, 'maxSizeRequest', `Requests are limited to ${CORE_LIMITS.maxSizeRequest} bytes.`);
+        throw error;
+      });
+      return this.processor.process(body, user);
+    } finally {
+      release();
+    }
+  }
+}
+
+function limitProblem(status: number, limit: string, detail: string): ProblemDetailsException {
+  return new ProblemDetailsException({ type: JmapProblem.limit, status, limit, detail });
+}

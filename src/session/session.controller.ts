@@ -1,0 +1,24 @@
+import { Controller, Get, Header, Inject, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { BasicAuthGuard } from '../auth/basic-auth.guard';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { JmapUser } from '../auth/jmap-user';
+import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
+import { baseUrlOf } from './base-url';
+import { SessionService } from './session.service';
+
+/** `GET /.well-known/jmap` (RFC 8620 section 2.2): the Session, never cached. */
+@Controller('.well-known/jmap')
+@UseGuards(BasicAuthGuard)
+export class SessionController {
+  constructor(
+    private readonly sessions: SessionService,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+  ) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
+  session(@CurrentUser() user: JmapUser, @Req() request: Request): Record<string, unknown> {
+    return this.sessions.build(user, baseUrlOf(this.config, request));
+  }
+}
