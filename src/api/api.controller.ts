@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/express-types';
 import { BasicAuthGuard } from '../auth/basic-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { JmapUser } from '../auth/jmap-user';
@@ -21,7 +21,7 @@ export class ApiController {
 
   @Post()
   @HttpCode(200)
-  async handle(@CurrentUser() user: JmapUser, @Req() request: Request): Promise<JmapResponse> {
+  async handle(@CurrentUser() user: JmapUser, @Req() request: HttpRequest): Promise<JmapResponse> {
     const release = this.limiter.acquire(`api:${user.id}`, CORE_LIMITS.maxConcurrentRequests);
     if (!release) throw limitProblem(429, 'maxConcurrentRequests', 'Too many requests in flight for this user.');
     try {

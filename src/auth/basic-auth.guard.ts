@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/express-types';
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
 import { parseBasicCredentials } from './basic-credentials';
 import type { JmapUser } from './jmap-user';
@@ -17,7 +17,7 @@ export class BasicAuthGuard implements CanActivate {
   constructor(private readonly users: UserDirectory) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request & { [USER_KEY]?: JmapUser }>();
+    const request = context.switchToHttp().getRequest<HttpRequest & { [USER_KEY]?: JmapUser }>();
     const credentials = parseBasicCredentials(request.headers.authorization);
     const user = credentials && this.users.authenticateBasic(credentials.username, credentials.password);
     if (!user) {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/express-types';
 import { ConcurrencyLimiter } from '../api/concurrency-limiter';
 import { CORE_LIMITS } from '../api/capabilities';
 import { BasicAuthGuard } from '../auth/basic-auth.guard';
@@ -25,7 +25,7 @@ export class BlobController {
     @Param('blobId') blobId: string,
     @Param('name') name: string,
     @Query('accept') accept: string | undefined,
-    @Res() response: Response,
+    @Res() response: HttpResponse,
   ): void {
     const account = user.accounts.has(accountId) ? this.store.account(accountId) : undefined;
     const blob = account?.blob(blobId);
@@ -43,7 +43,7 @@ export class BlobController {
 
   @Post('upload/:accountId')
   @HttpCode(201)
-  async upload(@CurrentUser() user: JmapUser, @Param('accountId') accountId: string, @Req() request: Request): Promise<Record<string, unknown>> {
+  async upload(@CurrentUser() user: JmapUser, @Param('accountId') accountId: string, @Req() request: HttpRequest): Promise<Record<string, unknown>> {
     const access = user.accounts.get(accountId);
     if (!access || !this.store.account(accountId)) throw problem(404, 'No such account.');
     if (access.isReadOnly) throw problem(403, 'This account is read-only.');

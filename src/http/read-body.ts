@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { HttpRequest } from './express-types';
 
 /** Thrown when a body is larger than allowed; the caller answers with its own limit problem. */
 export class BodyTooLargeError extends Error {}
@@ -7,7 +7,7 @@ export class BodyTooLargeError extends Error {}
  * Reads a raw request body up to `maxBytes`. The app runs without Nest's body parser, so JMAP can tell
  * `notJSON` from other errors and enforce `maxSizeRequest` / `maxSizeUpload` itself.
  */
-export function readBody(request: Request, maxBytes: number): Promise<Buffer> {
+export function readBody(request: HttpRequest, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new BodyTooLargeError());
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/express-types';
 import { BasicAuthGuard } from '../auth/basic-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { JmapUser } from '../auth/jmap-user';
@@ -18,7 +18,7 @@ export class SessionController {
 
   @Get()
   @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
-  session(@CurrentUser() user: JmapUser, @Req() request: Request): Record<string, unknown> {
+  session(@CurrentUser() user: JmapUser, @Req() request: HttpRequest): Record<string, unknown> {
     return this.sessions.build(user, baseUrlOf(this.config, request));
   }
 }

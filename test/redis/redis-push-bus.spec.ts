@@ -260,14 +260,15 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const readerName = `reader-${keyPrefix.slice(15, 23)}`;
     const a = node(clientA);
     const b = node(clientB, { readerConnectionName: readerName });
-    new ChangeRecorder(b);
+    const seen = new ChangeRecorder(b);
     await Promise.all([a.ready(), b.ready()]);
-    const first = await a.publish('u1', { Email: 'e1' });
+    const clientSaw = await a.publish('u1', { Email: 'e1' });
+    await seen.waitForId(await a.publish('u1', { Mailbox: 'm2' }));
     // Knock B's read loop off its connection so that it lags behind what a replay reads from Redis.
     for (const id of await clientIdsNamed(admin, readerName)) await admin.call('CLIENT', 'KILL', 'ID', id);
-    const newest = await a.publish('u1', { Email: 'e2' });
-    const replay = await b.changesSince(first, ['u1']);
-    expect(replay).toEqual({ id: newest, accounts: new Map([['u1', { Email: 'e2' }]]) });
+    const newest = await a.publish('u1', { Email: 'e3' });
+    const replay = await b.changesSince(clientSaw, ['u1']);
+    expect(replay).toEqual({ id: newest, accounts: new Map([['u1', { Mailbox: 'm2', Email: 'e3' }]]) });
     expect(compareEventIds(parseEventId(b.currentId())!, parseEventId(newest)!)).toBeGreaterThanOrEqual(0);
   });
 

@@ -16,6 +16,8 @@ export interface StreamReaderOptions {
   readonly connectionName: string;
 }
 
+const STOPPED = Symbol('stopped');
+
 /** First and longest pause before reading again after a failed read. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -36,6 +38,8 @@ export class StreamReader {
   private loop?: Promise<void>;
   private readonly started: Promise<void>;
   private markStarted!: () => void;
+  private readonly stopping: Promise<typeof STOPPED>;
+  private markStopping!: () => void;
   private wakeUp?: () => void;
   private catchUps: Array<{ id: ParsedEventId; done: () => void }> = [];
 
@@ -47,6 +51,7 @@ export class StreamReader {
     private readonly deliver: (change: PublishedChange) => void,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
+    this.stopping = new Promise((resolve) => (this.markStopping = () => resolve(STOPPED)));
   }
 
   /** The id of the newest entry delivered (at first: the stream's newest entry when reading began). */
@@ -86,6 +91,7 @@ export class StreamReader {
   /** Ends the loop and closes the reading connection, failing its pending XREAD instead of waiting it out. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.markStopping();
     this.wakeUp?.();
     for (const { done } of [...this.catchUps]) done();
     await this.connection?.close();
@@ -108,11 +114,14 @@ export class StreamReader {
           this.markStarted();
           continue;
         }
-        const reply = await this.connection.send([
+        const read = this.connection.send([
           'XREAD', 'COUNT', String(this.options.batchSize), 'BLOCK', String(this.options.blockMs),
           'STREAMS', this.keys.stream, this.offset,
         ]);
-        if (this.stopped) break;
+        // Closing the connection normally fails the pending XREAD, but ioredis leaves a command queued
+        // during a reconnection pending for ever: `stop()` must not depend on it.
+        const reply = await Promise.race([read, this.stopping]);
+        if (reply === STOPPED || this.stopped) break;
         this.deliverAll(reply);
         this.recovered();
         retryMs = RETRY_MIN_MS;

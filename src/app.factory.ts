@@ -1,0 +1,20 @@
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import type { ServerConfig } from './config/server-config';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+
+/**
+ * Creates the server application (not yet listening), the same way for `main.ts` and the tests.
+ * Nest's body parser is off: the API reads bodies itself to answer `notJSON` and size limits per RFC 8620.
+ */
+export async function createApp(config: ServerConfig, logger?: LoggerService | LogLevel[] | false): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    ...(logger !== undefined && { logger }),
+  });
+  app.disable('x-powered-by');
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  return app;
+}

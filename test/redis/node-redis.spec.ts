@@ -1,0 +1,122 @@
+import Redis from 'ioredis';
+import { createClient } from 'redis';
+import { publishStateChange, RedisPushBus, type NodeRedisClientLike } from '../../libs/jmap-push/src/redis';
+import { ChangeRecorder } from './support/change-recorder';
+import { RedisServerProcess } from './support/redis-server-process';
+import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from './support/redis-test-keys';
+
+jest.setTimeout(30_000);
+
+/** node-redis (`redis` v5) clients: the same bus, the same stream, side by side with ioredis nodes. */
+describe('RedisPushBus with node-redis', () => {
+  let admin: Redis;
+  let ioClient: Redis;
+  let nodeClient: ReturnType<typeof createClient>;
+  let keyPrefix: string;
+  const buses: RedisPushBus[] = [];
+
+  beforeAll(async () => {
+    admin = new Redis(REDIS_URL);
+    ioClient = new Redis(REDIS_URL);
+    nodeClient = createClient({ url: REDIS_URL });
+    await nodeClient.connect();
+  });
+
+  beforeEach(() => {
+    keyPrefix = uniqueKeyPrefix();
+  });
+
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((bus) => bus.close()));
+    await deleteKeys(admin, keyPrefix);
+  });
+
+  afterAll(async () => {
+    await nodeClient.close();
+    await Promise.all([admin.quit(), ioClient.quit()]);
+  });
+
+  it('an ioredis node and a node-redis node receive each other’s changes in order, once', async () => {
+    const a = new RedisPushBus({ client: ioClient, keyPrefix, blockMs: 1_000 });
+    const b = new RedisPushBus({ client: nodeClient, keyPrefix, blockMs: 1_000 });
+    buses.push(a, b);
+    const seenA = new ChangeRecorder(a);
+    const seenB = new ChangeRecorder(b);
+    await Promise.all([a.ready(), b.ready()]);
+
+    const ids = [
+      await a.publish('u1', { Email: 'e1' }),
+      await b.publish('u1', { Mailbox: 'm2' }),
+      await b.publish('u2', { Email: 'x3' }),
+      await a.publish('u1', { Email: 'e4' }),
+    ];
+    await Promise.all([seenA.waitForId(ids[3]), seenB.waitForId(ids[3])]);
+    expect(seenA.ids).toEqual(ids);
+    expect(seenB.ids).toEqual(ids);
+    expect(seenB.changes[1]).toEqual({ id: ids[1], accountId: 'u1', changed: { Mailbox: 'm2' } });
+
+    await expect(b.changesSince(ids[0], ['u1'])).resolves.toEqual({ id: ids[3], accounts: new Map([['u1', { Mailbox: 'm2', Email: 'e4' }]]) });
+    await expect(b.latestStates(['u1', 'u2'])).resolves.toEqual({
+      id: ids[3],
+      accounts: new Map([
+        ['u1', { Email: 'e4', Mailbox: 'm2' }],
+        ['u2', { Email: 'x3' }],
+      ]),
+    });
+    const oldest = await b.changesSince('1-0', ['u1']);
+    expect(oldest?.accounts.get('u1')).toEqual({ Email: 'e4', Mailbox: 'm2' });
+  });
+
+  it('publishStateChange takes a node-redis client too', async () => {
+    const a = new RedisPushBus({ client: ioClient, keyPrefix });
+    buses.push(a);
+    const seen = new ChangeRecorder(a);
+    await a.ready();
+    const id = await publishStateChange(nodeClient, 'u1', { EmailDelivery: 'd1' }, { keyPrefix });
+    await seen.waitForId(id);
+    expect(seen.changes).toEqual([{ id, accountId: 'u1', changed: { EmailDelivery: 'd1' } }]);
+  });
+
+  it('close() leaves the node-redis client open', async () => {
+    const b = new RedisPushBus({ client: nodeClient, keyPrefix, blockMs: 10_000 });
+    new ChangeRecorder(b);
+    await b.ready();
+    await b.publish('u1', { Email: 'e1' });
+    const started = Date.now();
+    await b.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(nodeClient.isReady).toBe(true);
+    await expect(nodeClient.ping()).resolves.toBe('PONG');
+  });
+
+  it('rejects publish while Redis is down and converges after a restart', async () => {
+    const server = await RedisServerProcess.start();
+    const client = createClient({ url: server.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    const bus = new RedisPushBus({ client: client as unknown as NodeRedisClientLike, keyPrefix: 'jp:', blockMs: 1_000, commandTimeoutMs: 500 });
+    try {
+      const seen = new ChangeRecorder(bus);
+      await bus.ready();
+      const p1 = await bus.publish('u1', { Email: 'e1' });
+      await seen.waitForId(p1);
+
+      await server.kill();
+      await expect(bus.publish('u1', { Email: 'lost' })).rejects.toThrow(/Redis/);
+      await server.start();
+
+      const worker = createClient({ url: server.url });
+      worker.on('error', () => undefined);
+      await worker.connect();
+      const p2 = await publishStateChange(worker as unknown as NodeRedisClientLike, 'u1', { Email: 'e2' }, { keyPrefix: 'jp:' });
+      await seen.waitForId(p2, 10_000);
+      await worker.close();
+      expect(seen.ids).toEqual([p1, p2]);
+      await expect(bus.latestStates(['u1'])).resolves.toEqual({ id: p2, accounts: new Map([['u1', { Email: 'e2' }]]) });
+    } finally {
+      await bus.close();
+      client.destroy();
+      await server.destroy();
+    }
+  });
+});
