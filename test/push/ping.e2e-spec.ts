@@ -1,7 +1,7 @@
 // Issue 2, point 4 (ping) and the id rule of point 6, and James's pingShouldBeSupported.
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { startPushApp } from '../support/push-app';
-import { stateOf, usePushApp, waitUntil } from '../support/push-fixture';
+import { usePushApp, waitUntil } from '../support/push-fixture';
 import type { EventStream, SseFrame } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
 
@@ -18,15 +18,16 @@ describe.each(TRANSPORTS)('pings (%s transport)', (transport) => {
   const fx = usePushApp(transport, { ping: { min: 1, max: 300 } });
 
   it('sends "event: ping" with {"interval":N} and the id the client holds (pingShouldBeSupported)', async () => {
+    const before = fx.push.metrics.snapshot().pings;
     const { stream, hello } = await fx.connect('bob', 'types=*&closeafter=no&ping=1');
     const ping = await stream.next(3000);
     expect(ping.raw).toBe(`event: ping\nid: ${hello.id}\ndata: {"interval":1}\n\n`);
+    expect(fx.push.metrics.snapshot().pings).toBe(before + 1);
   });
 
   it('sends no ping for ping=0', async () => {
     const silent = await fx.connect('bob', 'types=*&closeafter=no&ping=0');
     const clock = await fx.connect('alice', 'types=*&closeafter=no&ping=1');
-    await clock.stream.nextEvent('ping', 3000);
     await clock.stream.nextEvent('ping', 3000);
     expect(silent.stream.drain()).toEqual([]);
   });
@@ -67,13 +68,6 @@ describe.each(TRANSPORTS)('pings (%s transport)', (transport) => {
     expect(ping.at - lastState).toBeGreaterThan(1000 - EARLY_MS);
   });
 
-  it('counts pings', async () => {
-    const before = fx.push.metrics.snapshot().pings;
-    const { stream } = await fx.connect('bob', 'types=*&closeafter=no&ping=1');
-    await stream.nextEvent('ping', 3000);
-    expect(fx.push.metrics.snapshot().pings).toBeGreaterThan(before);
-  });
-
   it('files a pinging stream with the shared scheduler, and removes it when the client leaves', async () => {
     const scheduler = fx.push.app.get(PingScheduler);
     const { stream } = await fx.connect('bob', 'types=*&closeafter=no&ping=1');
@@ -103,7 +97,6 @@ describe.each(TRANSPORTS)('a custom ping policy (%s transport)', (transport) => 
   it('announces the interval in use, not the one requested', async () => {
     const { stream } = await fx.connect('bob', 'types=*&closeafter=no&ping=600');
     expect((await stream.nextEvent('ping', 3000)).data).toBe('{"interval":1}');
-    expect(stateOf).toBeDefined();
   });
 });
 

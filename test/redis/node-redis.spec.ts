@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { createClient } from 'redis';
-import { publishStateChange, RedisPushBus, type NodeRedisClientLike } from '../../libs/jmap-push/src/redis';
+import { publishStateChange, RedisPushBus } from '../../libs/jmap-push/src/redis';
 import { ChangeRecorder } from './support/change-recorder';
 import { RedisServerProcess } from './support/redis-server-process';
 import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from './support/redis-test-keys';
@@ -94,7 +94,7 @@ describe('RedisPushBus with node-redis', () => {
     const client = createClient({ url: server.url });
     client.on('error', () => undefined);
     await client.connect();
-    const bus = new RedisPushBus({ client: client as unknown as NodeRedisClientLike, keyPrefix: 'jp:', blockMs: 1_000, commandTimeoutMs: 500 });
+    const bus = new RedisPushBus({ client: client, keyPrefix: 'jp:', blockMs: 1_000, commandTimeoutMs: 500 });
     try {
       const seen = new ChangeRecorder(bus);
       await bus.ready();
@@ -108,7 +108,7 @@ describe('RedisPushBus with node-redis', () => {
       const worker = createClient({ url: server.url });
       worker.on('error', () => undefined);
       await worker.connect();
-      const p2 = await publishStateChange(worker as unknown as NodeRedisClientLike, 'u1', { Email: 'e2' }, { keyPrefix: 'jp:' });
+      const p2 = await publishStateChange(worker, 'u1', { Email: 'e2' }, { keyPrefix: 'jp:' });
       await seen.waitForId(p2, 10_000);
       await worker.close();
       expect(seen.ids).toEqual([p1, p2]);

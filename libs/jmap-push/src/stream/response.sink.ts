@@ -1,16 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { COMMENT_FRAME, idFrame, pingFrame, stateFrame } from './sse-frames';
 import type { StateEvent } from './state-event';
+import { ResponseWatch } from './response-watch';
 import type { StreamSink } from './stream-sink.interface';
 
 /**
  * The `direct` transport: frames written straight to the response. A state event's bytes are built once
  * and the same Buffer goes to every stream it reaches, with no per-stream Transform, Observable or Promise.
  */
-export class ResponseSink implements StreamSink {
-  private drainListener: (() => void) | undefined;
-
-  constructor(private readonly response: ServerResponse) {}
+export class ResponseSink extends ResponseWatch implements StreamSink {
+  private constructor(response: ServerResponse) {
+    super(response);
+  }
 
   /** Sends the status and headers at once, so the client's `open` fires before there is anything to say. */
   static open(request: IncomingMessage, response: ServerResponse): ResponseSink {
@@ -46,26 +47,7 @@ export class ResponseSink implements StreamSink {
     this.response.write(COMMENT_FRAME);
   }
 
-  get backpressured(): boolean {
-    return this.response.writableNeedDrain;
-  }
-
-  onDrain(listener: () => void): void {
-    this.dispose();
-    this.drainListener = listener;
-    this.response.once('drain', listener);
-  }
-
   end(): void {
     this.response.end();
-  }
-
-  abort(): void {
-    this.response.destroy();
-  }
-
-  dispose(): void {
-    if (this.drainListener) this.response.off('drain', this.drainListener);
-    this.drainListener = undefined;
   }
 }

@@ -2,6 +2,7 @@ import type { MessageEvent } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Subscriber } from 'rxjs';
 import type { StateEvent } from './state-event';
+import { ResponseWatch } from './response-watch';
 import type { StreamSink } from './stream-sink.interface';
 
 /**
@@ -9,13 +10,13 @@ import type { StreamSink } from './stream-sink.interface';
  * Each carries an explicit id, because Nest's `SseStream` numbers id-less messages (1, 2, 3…), which
  * would hand the client ids this server never issued.
  */
-export class SseMessageSink implements StreamSink {
-  private drainListener: (() => void) | undefined;
-
+export class SseMessageSink extends ResponseWatch implements StreamSink {
   constructor(
     private readonly subscriber: Subscriber<MessageEvent>,
-    private readonly response: ServerResponse,
-  ) {}
+    response: ServerResponse,
+  ) {
+    super(response);
+  }
 
   writeState(event: StateEvent, retryMs?: number): void {
     this.subscriber.next({ type: 'state', id: event.id, retry: retryMs, data: event.json });
@@ -33,26 +34,7 @@ export class SseMessageSink implements StreamSink {
     this.subscriber.next({ comment: '' });
   }
 
-  get backpressured(): boolean {
-    return this.response.writableNeedDrain;
-  }
-
-  onDrain(listener: () => void): void {
-    this.dispose();
-    this.drainListener = listener;
-    this.response.once('drain', listener);
-  }
-
   end(): void {
     this.subscriber.complete();
-  }
-
-  abort(): void {
-    this.response.destroy();
-  }
-
-  dispose(): void {
-    if (this.drainListener) this.response.off('drain', this.drainListener);
-    this.drainListener = undefined;
   }
 }

@@ -1,0 +1,93 @@
+import type { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../../src/app.factory';
+import { accountIdFor } from '../../../src/auth/account-id';
+import type { ServerConfig } from '../../../src/config/server-config';
+import { LmtpServer } from '../../../src/lmtp/lmtp-server.service';
+import { basicAuth } from '../../support/sse-client';
+
+export const USING = ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'];
+
+/** The test users: bob shares his account with alice; carol shares nothing and sees nothing else. */
+export const USERS = {
+  alice: { username: 'alice@example.com', password: 'alice-secret' },
+  bob: { username: 'bob@example.com', password: 'bob-secret' },
+  carol: { username: 'carol@example.com', password: 'carol-secret' },
+} as const;
+export type UserName = keyof typeof USERS;
+
+export const ACCOUNT = {
+  alice: accountIdFor(USERS.alice.username),
+  bob: accountIdFor(USERS.bob.username),
+  carol: accountIdFor(USERS.carol.username),
+};
+
+export type Invocation = [string, Record<string, any>, string];
+
+export interface TestServer {
+  readonly app: INestApplication;
+  readonly baseUrl: string;
+  /** `undefined` when LMTP is off. */
+  readonly lmtpPort: number | undefined;
+  auth(user: UserName): string;
+  /** POSTs a JMAP request; answers the parsed body and status. */
+  post(user: UserName, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Runs method calls and answers `methodResponses`, failing the test on a non-200. */
+  call(user: UserName, methodCalls: Invocation[], using?: string[]): Promise<Invocation[]>;
+  /** One method call; answers its response arguments, asserting the response name. */
+  one(user: UserName, name: string, args: Record<string, any>, expectedName?: string): Promise<any>;
+  close(): Promise<void>;
+}
+
+/** Boots the whole server on free ports (HTTP and LMTP), with the three test users. */
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    lmtpPort: 0,
+    lmtpHost: '127.0.0.1',
+    publicUrl: null,
+    users: Object.values(USERS).map(({ username, password }) => ({ username, password })),
+    shares: [{ owner: USERS.bob.username, grantee: USERS.alice.username }],
+    ...overrides,
+  };
+  const app = await createApp(config, false);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const auth = (user: UserName) => basicAuth(USERS[user].username, USERS[user].password);
+  const post: TestServer['post'] = async (user, body, headers = {}) => {
+    const response = await fetch(`${baseUrl}/jmap/api`, {
+      method: 'POST',
+      headers: { Authorization: auth(user), 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // leave the text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+  const call: TestServer['call'] = async (user, methodCalls, using = USING) => {
+    const { status, body } = await post(user, { using, methodCalls });
+    if (status !== 200) throw new Error(`API answered ${status}: ${JSON.stringify(body)}`);
+    return body.methodResponses;
+  };
+  return {
+    app,
+    baseUrl,
+    lmtpPort: app.get(LmtpServer).port(),
+    auth,
+    post,
+    call,
+    async one(user, name, args, expectedName = name) {
+      const [[responseName, responseArgs]] = await call(user, [[name, args, 'c0']]);
+      if (responseName !== expectedName) throw new Error(`expected ${expectedName}, got ${responseName} ${JSON.stringify(responseArgs)}`);
+      return responseArgs;
+    },
+    close: () => app.close(),
+  };
+}
