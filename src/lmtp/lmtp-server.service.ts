@@ -41,6 +41,8 @@ export class LmtpServer implements OnApplicationBootstrap, OnApplicationShutdown
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: MAX_MESSAGE_BYTES,
       rejectOversized: true,
+      // RFC 2034 enhanced codes (5.1.1 unknown user, 5.6.0 bad content) tell the MTA precisely what failed.
+      hideENHANCEDSTATUSCODES: false,
       logger: false,
       onRcptTo: (address, session, callback) => this.onRcptTo(address, session, callback),
       onData: (stream, session, callback) => this.onData(stream, session, callback),

@@ -23,7 +23,13 @@ if (step === 'prepack') {
     console.error('jmap-push prepack: tsc failed');
     process.exit(build.status ?? 1);
   }
-  for (const file of copied) copyFileSync(join(repoRoot, file), join(packageDir, file));
+  try {
+    for (const file of copied) copyFileSync(join(repoRoot, file), join(packageDir, file));
+  } catch (error) {
+    for (const file of copied) rmSync(join(packageDir, file), { force: true });
+    console.error(`jmap-push prepack: ${error.message}`);
+    process.exit(1);
+  }
 } else if (step === 'postpack') {
   for (const file of copied) rmSync(join(packageDir, file), { force: true });
 } else {

@@ -64,6 +64,11 @@ function compileCondition(account: MailAccount, condition: Record<string, unknow
     if (typeof value !== 'string') throw invalidArguments(`filter "${name}" must be a string`);
     return value.toLowerCase();
   };
+  const id = (name: string) => {
+    const value = condition[name];
+    if (typeof value !== 'string') throw invalidArguments(`filter "${name}" must be an id`);
+    return resolveCreationRef(context, value) ?? value;
+  };
   const keyword = (name: string) => {
     const value = typeof condition[name] === 'string' ? normalizeKeyword(condition[name] as string) : undefined;
     if (value === undefined) throw invalidArguments(`filter "${name}" must be a keyword`);
@@ -87,8 +92,8 @@ function compileCondition(account: MailAccount, condition: Record<string, unknow
   for (const name of Object.keys(condition)) {
     switch (name) {
       case 'inMailbox': {
-        const id = resolveCreationRef(context, text(name)) ?? '';
-        tests.push((email) => email.mailboxIds.has(id));
+        const mailboxId = id(name);
+        tests.push((email) => email.mailboxIds.has(mailboxId));
         break;
       }
       case 'inMailboxOtherThan': {

@@ -52,6 +52,12 @@ export interface PushBus {
   /** The latest known state of every type of these accounts. */
   latestStates(accountIds: readonly string[]): MaybePromise<MergedChanges>;
 
+  /**
+   * Optional: resolves once `currentId()` is meaningful (a remote bus has learnt where its log ends).
+   * The module awaits it during application start-up, before the event source serves anyone.
+   */
+  ready?(): Promise<void>;
+
   /** Called on application shutdown: stop reading and close what the bus itself opened (never the user's clients). */
   close?(): Promise<void>;
 }

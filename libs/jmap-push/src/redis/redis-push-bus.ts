@@ -20,7 +20,7 @@ const DEFAULT_WRITER_CONNECTION_NAME = 'jmap-push:writer';
  *
  * - `publish()` appends the change to the stream (`XADD … MAXLEN ~`) and to the account's latest-states
  *   hash in one MULTI; the entry id is the SSE event id, so `Last-Event-ID` means the same on every node.
- * - Each node runs one blocking XREAD loop on its own connection (opened on the first `listen()`), which
+ * - Each node runs one blocking XREAD loop on its own connection (opened by `listen()` or `ready()`), which
  *   delivers every entry (its own included) to its listeners in stream order, once, and resumes from its
  *   offset after a Redis blip.
  * - `changesSince()` replays from the stream with XRANGE, so a client may reconnect to any node;
@@ -30,7 +30,15 @@ const DEFAULT_WRITER_CONNECTION_NAME = 'jmap-push:writer';
  *
  * @example
  * ```ts
- * JmapPushModule.forRoot({ authenticator, bus: new RedisPushBus({ client: new Redis(process.env.REDIS_URL) }) })
+ * JmapPushModule.forRootAsync({
+ *   imports: [RedisModule], // provides REDIS: your ioredis client, which you close on shutdown
+ *   inject: [REDIS],
+ *   useFactory: async (redis: Redis) => {
+ *     const bus = new RedisPushBus({ client: redis });
+ *     await bus.ready(); // streams then start at the stream's head
+ *     return { authenticator, bus };
+ *   },
+ * })
  * ```
  */
 export class RedisPushBus implements PushBus {

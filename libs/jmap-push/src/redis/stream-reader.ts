@@ -76,15 +76,16 @@ export class StreamReader {
     const target = parseEventId(id);
     if (!target || !this.loop || this.stopped || this.hasDelivered(target)) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const entry = { id: target, done };
+      const entry = {
+        id: target,
+        done: (): void => {
+          clearTimeout(timer);
+          this.catchUps = this.catchUps.filter((other) => other !== entry);
+          resolve();
+        },
+      };
+      const timer = setTimeout(entry.done, timeoutMs);
       this.catchUps.push(entry);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.catchUps = self.catchUps.filter((other) => other !== entry);
-        resolve();
-      }
     });
   }
 
@@ -171,11 +172,11 @@ export class StreamReader {
   /** Waits before the next attempt; `stop()` cuts the wait short. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }

@@ -37,7 +37,10 @@ export class EventSourceController {
     const slot = this.admission.admit(principal);
     const response = request.res;
     // Nest never subscribes when the client leaves during setup; the slot must not leak then.
-    response.once('close', () => slot.release());
+    // A client that left while it was being authenticated closed the response already: its 'close'
+    // event is gone, so waiting for it held the slot forever (a leak a test found).
+    if (response.destroyed) slot.release();
+    else response.once('close', () => slot.release());
     return new Observable<MessageEvent>((subscriber) => {
       const stream = this.streams.open(
         principal,

@@ -51,8 +51,9 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     this.context = { metrics, scheduler, stallWatch, release: (stream) => this.release(stream) };
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.stopListening = this.bus.listen((change) => this.deliver(change));
+    await this.bus.ready?.();
   }
 
   /** Closing begins: refuse new streams and end every open one, so the HTTP server can close. */
@@ -193,12 +194,19 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   }
 
   private replay(lastEventId: string, accountIds: readonly string[]): MergedChanges | Promise<MergedChanges> {
-    const since =
-      lastEventId.length <= MAX_LAST_EVENT_ID_LENGTH ? this.bus.changesSince(lastEventId, accountIds) : undefined;
-    if (since instanceof Promise) {
-      return since.then((changes) => changes ?? this.bus.latestStates(accountIds));
+    try {
+      const since =
+        lastEventId.length <= MAX_LAST_EVENT_ID_LENGTH ? this.bus.changesSince(lastEventId, accountIds) : undefined;
+      if (since instanceof Promise) {
+        return since.then((changes) => changes ?? this.bus.latestStates(accountIds));
+      }
+      return since ?? this.bus.latestStates(accountIds);
+    } catch (error) {
+      // A bus that throws instead of rejecting takes the same path as a rejection: the stream ends
+      // cleanly. Thrown out of open(), it left the stream registered with its slot held (a leak), and on
+      // the `sse` transport it became a 500 (or an `event: error` once headers were out).
+      return Promise.reject(error);
     }
-    return since ?? this.bus.latestStates(accountIds);
   }
 
   private release(stream: PushStream): void {
