@@ -8,7 +8,8 @@ const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
 const HTTP_PORT = cfg.server.http;
 const PATH = cfg.path ?? '/jmap/eventsource';
-const log = (...a) => process.stderr.write(`[gen ${cfg.kind}/${cfg.session}] ${a.join(' ')}\n`);
+const GEN_START = Date.now();
+const log = (...a) => process.stderr.write(`[gen ${cfg.kind}/${cfg.session} +${((Date.now() - GEN_START) / 1000).toFixed(1)}s] ${a.join(' ')}\n`);
 
 // ---------------------------------------------------------------- control channel
 class Ctl {
@@ -364,6 +365,7 @@ async function sessionLoad() {
     const runs = [];
     const per = Math.floor(lat.length / R);
     for (let r = 0; r < R; r++) runs.push(summary(lat.slice(r * per, (r + 1) * per)));
+    log('T8 done');
     out.T8 = { ...summary(lat), fails, runs, p99Min: Math.min(...runs.map((r) => r.p99)), p99Max: Math.max(...runs.map((r) => r.p99)), cpuPerConnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / n };
   }
   // T6: 10k idle streams, 2000 accounts x 5; single-account changes at 100/s on the probe accounts.
@@ -418,6 +420,7 @@ async function sessionLoad() {
         publications: count,
       });
     }
+    log('T6 done');
     out.T6 = { ...runSummary(runs), cpuPerPublishUs: median(runs.map((r) => r.cpuPerPublishUs)) };
   }
   // T9: reconnect storm with Last-Event-ID; every stream missed one change of its account.

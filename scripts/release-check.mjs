@@ -12,7 +12,8 @@
 //
 // Usage: node scripts/release-check.mjs [--verbose]   (or RELEASE_CHECK_VERBOSE=1)
 // Needs the repository's own dev dependencies (`npm ci`) for `tsc`, and the npm registry for the app.
-// Everything is killed after 120 s; temporary folders are always removed (RELEASE_CHECK_KEEP=1 keeps them).
+// Everything is killed after 120 s (RELEASE_CHECK_TIMEOUT_S overrides); temporary folders are always removed
+// (RELEASE_CHECK_KEEP=1 keeps them for a look).
 import { spawn, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 
-const DEADLINE_MS = 120_000;
+const DEADLINE_MS = Number(process.env.RELEASE_CHECK_TIMEOUT_S ?? 120) * 1000;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const libDir = join(repoRoot, 'libs', 'jmap-push');
 const verbose = process.argv.includes('--verbose') || process.env.RELEASE_CHECK_VERBOSE === '1';
@@ -441,9 +442,9 @@ class EventStream {
   }
 }
 
-function request(port, path, auth) {
+function request(port, path, auth, agent = undefined) {
   return new Promise((resolve, reject) => {
-    const req = httpGet({ host: '127.0.0.1', port, path, auth, headers: { Accept: 'text/event-stream' } }, resolve);
+    const req = httpGet({ host: '127.0.0.1', port, path, auth, agent, headers: { Accept: 'text/event-stream' } }, resolve);
     req.on('error', (error) => reject(new CheckError(`GET ${path} failed: ${error.message}`)));
   });
 }
@@ -513,7 +514,9 @@ async function runApp(appDir) {
   check(/^Basic /.test(String(refused.headers['www-authenticate'])), 'the 401 has no Basic WWW-Authenticate challenge');
 
   begin('open the event source with Basic auth');
-  const response = await request(port, path, 'alice@example.com:alice-secret');
+  // Its own connection (no keep-alive agent): the check ends with app.close(), and Node's server.close() waits
+  // out keepAliveTimeout (5 s) for a keep-alive socket that was still busy when closing began.
+  const response = await request(port, path, 'alice@example.com:alice-secret', false);
   if (response.statusCode !== 200) {
     fail(`the event source answered ${response.statusCode}: ${await readBody(response)}`, output);
   }

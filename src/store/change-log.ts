@@ -63,6 +63,7 @@ export class ChangeLog {
     let anyUpdate = false;
     for (const entry of this.entries) {
       if (entry.seq <= sinceSeq) continue;
+      if (entry.seq > currentSeq) break;
       const before = net.get(entry.id);
       if (before === undefined && net.size >= maxChanges) {
         // Stop just before this change: everything up to the previous one is applied.

@@ -19,7 +19,10 @@ const MAX_URL_LENGTH = 4096;
 const KNOWN_TYPES = [...DEFAULT_PUSH_TYPES];
 
 /** What the event source must answer an authenticated request with this query (after `?`). */
-type Expected = { status: 200 } | { status: 400; parameter: string } | { status: 414 };
+type Expected = { status: 200 } | { status: 400; parameter: string } | { status: 414 } | { status: 431; or414: boolean };
+
+/** Node's HTTP parser answers 431 itself (no body) once the request head passes its 16 KiB limit. */
+const NODE_HEADER_LIMIT = 16 * 1024;
 
 /**
  * The README's contract for the query, as an oracle: each of `types`, `closeafter` (or `closeAfter`) and
@@ -28,6 +31,9 @@ type Expected = { status: 200 } | { status: 400; parameter: string } | { status:
  * ignored; a URL longer than 4096 characters is a 414.
  */
 function expectedFor(query: string): Expected {
+  // The head also holds the request line's method and version, Host, Authorization, Connection.
+  const length = `${PATH}?${query}`.length;
+  if (length > NODE_HEADER_LIMIT - 200) return { status: 431, or414: length <= NODE_HEADER_LIMIT };
   if (`${PATH}?${query}`.length > MAX_URL_LENGTH) return { status: 414 };
   const params = new URLSearchParams(query);
   const values = (name: string) => [...params.getAll(name), ...(name === 'closeafter' ? params.getAll('closeAfter') : [])];
@@ -80,7 +86,7 @@ const validTypes = fc.oneof(
   fc.uniqueArray(fc.constantFrom(...KNOWN_TYPES), { minLength: 1, maxLength: KNOWN_TYPES.length }).map((names) => names.join(',')),
 );
 const typesValue = fc.oneof(
-  { weight: 6, arbitrary: validTypes },
+  { weight: 14, arbitrary: validTypes },
   { weight: 2, arbitrary: anyText },
   { weight: 1, arbitrary: fc.constantFrom(...KNOWN_TYPES).map((name) => name.toLowerCase()) },
   { weight: 1, arbitrary: fc.constantFrom('Email,', ',Email', 'Email,,Mailbox', 'Email, Mailbox', '*,Email', 'Foo', 'SearchSnippet') },
@@ -88,13 +94,13 @@ const typesValue = fc.oneof(
   { weight: 1, arbitrary: withNul(validTypes) },
 );
 const closeafterValue = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('state', 'no') },
+  { weight: 14, arbitrary: fc.constantFrom('state', 'no') },
   { weight: 2, arbitrary: anyText },
   { weight: 1, arbitrary: fc.constantFrom('State', 'NO', 'yes', 'state ', ' no', 'no\0', 'ｎｏ') },
   { weight: 1, arbitrary: huge('no') },
 );
 const pingValue = fc.oneof(
-  { weight: 6, arbitrary: fc.oneof(fc.constant('0'), fc.integer({ min: 1, max: 999_999_999 }).map(String)) },
+  { weight: 14, arbitrary: fc.oneof(fc.constant('0'), fc.integer({ min: 1, max: 999_999_999 }).map(String)) },
   { weight: 2, arbitrary: anyText },
   {
     weight: 2,
@@ -109,7 +115,7 @@ const unknownKey = fc.oneof(
 const unknownValue = fc.oneof(anyText, huge('z'));
 
 /** How many times a parameter appears: mostly once, sometimes missing or repeated. */
-const occurrences = fc.oneof({ weight: 8, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) });
+const occurrences = fc.oneof({ weight: 12, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) });
 
 const queryArb = fc
   .record({
@@ -174,7 +180,7 @@ const lastEventIdArb = (ids: () => string[]) =>
     fc.constant(null).map(() => ids()[0]),
     fc.nat().map((n) => ids()[n % ids().length]),
     fc.tuple(fc.nat({ max: 99_999_999 }), fc.nat({ max: 99_999 })).map(([ms, seq]) => `${ms}-${seq}`),
-    fc.constantFrom('0-0', '-1', '1-', '-', '0', '99999999999999999999-1', '1-99999999999999999999', '١٢-٣', '1_2', '1.5-2', '1e3-1', ' 1-1', 'null', 'undefined'),
+    fc.constantFrom('0-0', '-1', '1-', '-', '0', '99999999999999999999-1', '1-99999999999999999999', '\u00b9\u00b2-\u00b3', 'é-1', '1_2', '1.5-2', '1e3-1', ' 1-1', 'null', 'undefined'),
     latin1Header,
     fc.integer({ min: 60, max: 12_000 }).map((n) => '9'.repeat(n)),
     fc.integer({ min: 30, max: 3000 }).map((n) => `${'1'.repeat(n)}-${'2'.repeat(n)}`),
@@ -221,7 +227,8 @@ describe.each(TRANSPORTS)('fuzzed requests (%s transport)', (transport) => {
         const expected = expectedFor(query);
         const response = await client.get(`${PATH}?${query}`, { Authorization: BOB });
         seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
-        assertWellFormed(response);
+        assertWellFormed(response, expected.status === 431);
+        if (expected.status === 431 && expected.or414 && response.status === 414) return;
         if (response.status !== expected.status) {
           throw new Error(`expected ${expected.status}, got ${response.status} ${response.body.slice(0, 200)} for ?${query.slice(0, 300)}`);
         }
@@ -230,7 +237,7 @@ describe.each(TRANSPORTS)('fuzzed requests (%s transport)', (transport) => {
       { numRuns: RUNS.query },
     );
     // The generators must exercise every outcome, or the property proves little.
-    expect(seen.get(200)).toBeGreaterThan(RUNS.query / 10);
+    expect(seen.get(200)).toBeGreaterThan(RUNS.query / 20);
     expect(seen.get(400)).toBeGreaterThan(RUNS.query / 10);
     expect(seen.get(414)).toBeGreaterThan(0);
     await expectServerServing();

@@ -17,7 +17,7 @@ describe('API requests (RFC 8620 section 3)', () => {
     const { status, body } = await server.post('alice', { using: USING, methodCalls: [['Core/echo', { hello: true, high: 5 }, 'b3ff']] });
     expect(status).toBe(200);
     expect(body.methodResponses).toEqual([['Core/echo', { hello: true, high: 5 }, 'b3ff']]);
-    const session = await (await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('alice') } })).json();
+    const session: any = await (await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('alice') } })).json();
     expect(body.sessionState).toBe(session.state);
     expect(body).not.toHaveProperty('createdIds');
   });

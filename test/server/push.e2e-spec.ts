@@ -16,7 +16,7 @@ describe('push of state changes', () => {
 
   /** Opens an event source the way a client does: from the Session's template. */
   const open = async (user: UserName, types = '*') => {
-    const session = await (await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth(user) } })).json();
+    const session: any = await (await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth(user) } })).json();
     const url = (session.eventSourceUrl as string)
       .replace('{types}', encodeURIComponent(types))
       .replace('{closeafter}', 'no')

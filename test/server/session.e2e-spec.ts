@@ -29,7 +29,7 @@ describe('Session resource (RFC 8620 section 2)', () => {
     const response = await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('alice') } });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
-    const session = await response.json();
+    const session: any = await response.json();
     expect(session.username).toBe(USERS.alice.username);
     expect(Object.keys(session.capabilities).sort()).toEqual(['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail']);
     expect(session.capabilities['urn:ietf:params:jmap:core']).toEqual(
@@ -63,7 +63,7 @@ describe('Session resource (RFC 8620 section 2)', () => {
 
   it('does not show a user accounts nobody shared with them', async () => {
     const response = await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('carol') } });
-    const session = await response.json();
+    const session: any = await response.json();
     expect(Object.keys(session.accounts)).toEqual([ACCOUNT.carol]);
   });
 
@@ -71,7 +71,7 @@ describe('Session resource (RFC 8620 section 2)', () => {
     const other = await startServer({ lmtpPort: null });
     try {
       const response = await fetch(`${other.baseUrl}/.well-known/jmap`, { headers: { Authorization: other.auth('bob') } });
-      const session = await response.json();
+      const session: any = await response.json();
       expect(session.primaryAccounts['urn:ietf:params:jmap:mail']).toBe(ACCOUNT.bob);
     } finally {
       await other.close();
@@ -82,7 +82,7 @@ describe('Session resource (RFC 8620 section 2)', () => {
     const other = await startServer({ lmtpPort: null, publicUrl: 'https://mail.example.org' });
     try {
       const response = await fetch(`${other.baseUrl}/.well-known/jmap`, { headers: { Authorization: other.auth('bob') } });
-      const session = await response.json();
+      const session: any = await response.json();
       expect(session.apiUrl).toBe('https://mail.example.org/jmap/api');
       expect(session.eventSourceUrl).toMatch(/^https:\/\/mail\.example\.org\/jmap\/eventsource\?/);
     } finally {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PushBus } from '../bus/push-bus.interface';
+import { PushMetrics } from '../metrics/push-metrics';
 import { InvalidStateChangeError } from './invalid-state-change.error';
 import { TypeRegistry } from './type-registry';
 import type { TypeState } from './type-state';
@@ -15,6 +16,7 @@ export class StateChangeService {
   constructor(
     @Inject(PushBus) private readonly bus: PushBus,
     private readonly types: TypeRegistry,
+    private readonly metrics: PushMetrics,
   ) {}
 
   /**
@@ -23,7 +25,11 @@ export class StateChangeService {
    */
   async publish(accountId: string, changed: TypeState): Promise<string> {
     this.assertValid(accountId, changed);
-    return this.bus.publish(accountId, { ...changed });
+    const id = await this.bus.publish(accountId, { ...changed });
+    // `PushMetrics.published` was declared and reported but never counted (always 0): count each
+    // change the bus accepted, here, where every bus's publications pass.
+    this.metrics.published++;
+    return id;
   }
 
   private assertValid(accountId: unknown, changed: unknown): asserts changed is TypeState {
