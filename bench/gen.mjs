@@ -67,14 +67,21 @@ const waiters = new Map();
 
 function waitFor(k, expected, timeoutMs = 10_000) {
   if (expected <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const w = { remaining: expected, resolve, timer: null };
+  const have = waiters.get(k);
+  if (have) {
+    have.remaining += expected;
+    return have.promise;
+  }
+  const w = { remaining: expected };
+  w.promise = new Promise((resolve) => {
+    w.resolve = resolve;
     w.timer = setTimeout(() => {
       waiters.delete(k);
       resolve(false);
     }, timeoutMs);
-    waiters.set(k, w);
   });
+  waiters.set(k, w);
+  return w.promise;
 }
 
 function countOcc(buf, needle) {
@@ -275,7 +282,7 @@ async function oneBurst(conns, prefix, count) {
   const probes = conns.filter((c) => c.probe && c.ok);
   const g0 = cpuMicros();
   const w0 = now();
-  const waits = probes.map((c) => waitFor(kFrom + Number(c.account.slice(prefix.length)), 1, 15_000));
+  const waits = probes.map((c) => waitFor(kFrom + Number(c.account.slice(prefix.length)), 1, 120_000));
   const r = await ctl.call('burst', { prefix, from: 0, count, kFrom });
   await Promise.all(waits);
   const w1 = now();
@@ -313,9 +320,14 @@ const runSummary = (runs) => ({
 });
 
 /** R runs of P publications each; the per-run figures pool the run's deliveries. */
+const BUDGET_MS = cfg.budgetMs ?? 60_000;
+/** Slow servers get fewer runs: no new run starts once a scenario used its time budget. */
+const overBudget = (startMs) => Date.now() - startMs > BUDGET_MS;
+
 async function publicationRuns(conns, account, R, P) {
   const runs = [];
-  for (let r = 0; r < R; r++) {
+  const startMs = Date.now();
+  for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
     const pubs = [];
     for (let p = 0; p < P; p++) {
       await drain(conns);
@@ -531,9 +543,10 @@ async function sessionAccounts() {
   for (let i = 0; i < N10K; i++) conns.push(new Conn(i, `a${i}`, { probe: i % 50 === 0 }));
   out.connect = await openAll(conns);
   const runs = [];
-  for (let r = 0; r < R; r++) {
+  const startMs = Date.now();
+  for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
     const bursts = [];
-    for (let p = 0; p < P; p++) {
+    for (let p = 0; p < P && !(p > 0 && overBudget(startMs)); p++) {
       await drain(conns);
       bursts.push(await oneBurst(conns, 'a', N10K));
     }

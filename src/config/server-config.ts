@@ -22,6 +22,10 @@ export interface ServerConfig {
   readonly publicUrl: string | null;
   readonly users: readonly ConfiguredUser[];
   readonly shares: readonly ConfiguredShare[];
+  /** Redis for the multi-node push bus; `null` keeps push in this process. */
+  readonly redisUrl: string | null;
+  /** Key prefix of the push bus in Redis; nodes that push to each other share it. */
+  readonly redisKeyPrefix: string;
 }
 
 /** DI token of the `ServerConfig`. */
@@ -32,7 +36,7 @@ export const DEMO_USERS = 'alice@example.com:alice-secret,bob@example.com:bob-se
 
 export class ConfigError extends Error {}
 
-/** Reads `PORT`, `HOST`, `LMTP_PORT`, `LMTP_HOST`, `PUBLIC_URL`, `JMAP_USERS`, `JMAP_SHARES`. */
+/** Reads `PORT`, `HOST`, `LMTP_PORT`, `LMTP_HOST`, `PUBLIC_URL`, `JMAP_USERS`, `JMAP_SHARES`, `REDIS_URL`, `REDIS_KEY_PREFIX`. */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const users = parseUsers(env.JMAP_USERS?.trim() || DEMO_USERS);
   const shares = parseShares(env.JMAP_SHARES ?? '', users);
@@ -44,6 +48,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     lmtpPort: lmtpPort === 0 ? null : lmtpPort,
     lmtpHost: env.LMTP_HOST?.trim() || '127.0.0.1',
     publicUrl: parsePublicUrl(env.PUBLIC_URL),
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'jmap-push:',
     users,
     shares,
   };
@@ -56,6 +62,12 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
     throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
   }
   return port;
+}
+
+function parseRedisUrl(raw: string | undefined): string | null {
+  if (!raw?.trim()) return null;
+  if (!/^rediss?:\/\//.test(raw.trim())) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
+  return raw.trim();
 }
 
 function parsePublicUrl(raw: string | undefined): string | null {

@@ -4,10 +4,11 @@ import { AuthModule } from '../auth/auth.module';
 import { UserDirectory } from '../auth/user-directory.service';
 import { StoreModule } from '../store/store.module';
 import { pushBusProvider, SERVER_PUSH_BUS } from './push-bus.factory';
+import { ServerRedis } from './server-redis';
 import { StateChangePublisher } from './state-change-publisher.service';
 
 /** Holds the bus choice so `JmapPushModule`'s factory can inject it. */
-@Module({ providers: [pushBusProvider], exports: [pushBusProvider] })
+@Module({ providers: [ServerRedis, pushBusProvider], exports: [pushBusProvider] })
 class PushBusModule {}
 
 /** RFC 8620 section 7.3 push: the module's event source, fed by the store's commits. */

@@ -47,6 +47,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     lmtpPort: 0,
     lmtpHost: '127.0.0.1',
     publicUrl: null,
+    redisUrl: null,
+    redisKeyPrefix: 'jmap-push:',
     users: Object.values(USERS).map(({ username, password }) => ({ username, password })),
     shares: [{ owner: USERS.bob.username, grantee: USERS.alice.username }],
     ...overrides,
