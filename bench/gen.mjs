@@ -574,39 +574,64 @@ async function sessionAccounts() {
 }
 
 async function sessionSustained() {
-  // T7 (stallPct 0) or T11 (stallPct 1): 10k streams, 100 accounts x 100 streams, every reading stream
-  // counts its frames, 2 probes per account; the server publishes `rate`/s round robin for `seconds`.
+  // T7: 10k streams, 100 accounts x 100 streams, every stream reads and counts its frames, 2 probes per
+  // account; the server publishes `rate`/s round robin for `seconds`.
+  // T11 (cfg.stall): plus 1% more streams (100, account s0) that never read. Loopback absorbs ~4 MB per
+  // socket in the kernel, so s0 first gets `stallPrefill` changes with a 4 KB state (filling those kernel
+  // buffers), then `stallRate`/s more of them during the run: only then does the server see backpressure.
   const out = {};
   const ACC = cfg.t7accounts ?? 100;
-  const stallEvery = cfg.stallPct ? Math.round(100 / cfg.stallPct) : 0;
   const conns = [];
   for (let i = 0; i < N10K; i++) {
     const a = i % ACC;
-    const stalled = stallEvery > 0 && Math.floor(i / ACC) % stallEvery === stallEvery - 1;
-    conns.push(new Conn(i, `a${a}`, { probe: !stalled && i < 2 * ACC, reading: !stalled, stalled }));
+    conns.push(new Conn(i, `a${a}`, { probe: i < 2 * ACC, reading: true }));
   }
-  out.connect = await openAll(conns);
-  for (const c of conns) if (c.stalled) c.sock.pause();
+  const stalled = [];
+  if (cfg.stall) for (let i = 0; i < N10K / 100; i++) stalled.push(new Conn(N10K + i, 'stall~s0', { account: 's0', stalled: true }));
+  out.connect = await openAll(conns.concat(stalled));
+  for (const c of stalled) c.sock.pause();
+  const BIG = { Mailbox: 'M'.repeat(4000) };
+  if (cfg.stall) {
+    const kFrom = kNext;
+    kNext += cfg.stallPrefill;
+    const r = await ctl.call('repeat', { account: 's0', n: cfg.stallPrefill, kFrom, extra: BIG });
+    out.prefill = { seconds: ms(r.tFlush - r.t0) / 1000, cpuMs: r.cpuUs / 1000, maxWritable: r.maxWritable, over64k: r.over64k };
+    log('prefill', JSON.stringify(out.prefill));
+    await sleep(500);
+  }
   await sleep(300);
   const s0 = await stats(true);
   const rate = cfg.t7rate ?? 500;
   const durationMs = (cfg.t7seconds ?? 60) * 1000;
   const kFrom = kNext;
-  const framesBefore = conns.reduce((a, c) => a + c.frames, 0);
+  const frames = () => conns.reduce((a, c) => a + c.frames, 0);
+  const framesBefore = frames();
   const g0 = cpuMicros();
   const tStart = now();
-  // sample delivered frames each second
   const samples = [];
-  const sampler = setInterval(() => samples.push({ t: (now() - tStart) / 1e9, frames: conns.reduce((a, c) => a + c.frames, 0) - framesBefore, genCpuMs: (cpuMicros() - g0) / 1000 }), 1000);
-  const r = await ctl.call('sustain', { rate, durationMs, prefix: 'a', count: ACC, kFrom, extra: cfg.t7extra });
+  const sampler = setInterval(() => samples.push({ t: (now() - tStart) / 1e9, frames: frames() - framesBefore, genCpuMs: (cpuMicros() - g0) / 1000 }), 1000);
+  const side = cfg.stall ? { account: 's0', rate: cfg.stallRate ?? 10, kFrom: 900_000_000, extra: BIG } : undefined;
+  const r = await ctl.call('sustain', { rate, durationMs, prefix: 'a', count: ACC, kFrom, extra: cfg.t7extra, side });
   const tEnd = now();
   const genCpuMs = (cpuMicros() - g0) / 1000;
-  const framesInWindow = conns.reduce((a, c) => a + c.frames, 0) - framesBefore;
-  await sleep(2000);
-  clearInterval(sampler);
   kNext += r.n;
-  const framesTotal = conns.reduce((a, c) => a + c.frames, 0) - framesBefore;
-  const readers = conns.filter((c) => c.ok && c.reading).length;
+  const readers = conns.filter((c) => c.ok).length;
+  const expectedTotal = (r.n / ACC) * readers;
+  // wait for the backlog: until every expected frame arrived or nothing arrived for 1 s (at most 60 s)
+  let lastCount = frames();
+  let lastGrowth = now();
+  const waitStart = Date.now();
+  while (Date.now() - waitStart < 60_000) {
+    await sleep(100);
+    const f = frames();
+    if (f !== lastCount) {
+      lastCount = f;
+      lastGrowth = now();
+    }
+    if (f - framesBefore >= expectedTotal || now() - lastGrowth > 1e9) break;
+  }
+  clearInterval(sampler);
+  const framesTotal = frames() - framesBefore;
   const s1 = await stats(true);
   // latencies of every publication on the probes, per third of the run
   const thirds = [[], [], []];
@@ -628,18 +653,22 @@ async function sessionSustained() {
   }
   const runs = thirds.map((x) => summary(x));
   const rss = r.rss;
-  const half = rss.filter((x) => x.t >= rss.at(-1).t * 0.2);
-  const slope = half.length > 1 ? ((half.at(-1).rss - half[0].rss) / (half.at(-1).t - half[0].t)) * 60 : NaN;
+  const late = rss.filter((x) => x.t >= rss.at(-1).t * 0.2);
+  const slope = late.length > 2 ? ((late.at(-1).rss - late[0].rss) / (late.at(-1).t - late[0].t)) * 60 : NaN;
+  const windowS = (tEnd - tStart) / 1e9;
   out.sustain = {
     rate,
     seconds: durationMs / 1000,
+    aborted: r.aborted,
+    publishedSeconds: ms(r.end - r.start) / 1000,
     publications: r.n,
     readers,
-    stalled: conns.filter((c) => c.stalled).length,
+    stalled: stalled.length,
     offeredDeliveriesPerSecond: (rate * readers) / ACC,
-    deliveredPerSecond: framesInWindow / ((tEnd - tStart) / 1e9),
+    deliveredPerSecond: framesTotal / ((lastGrowth - tStart) / 1e9),
+    deliveredInWindowPerSecond: (samples.filter((x) => x.t <= windowS).at(-1)?.frames ?? 0) / Math.max(1, Math.floor(windowS)),
     deliveredTotal: framesTotal,
-    expectedTotal: (r.n / ACC) * readers,
+    expectedTotal,
     ...summary(all),
     missing,
     runs,
@@ -655,11 +684,25 @@ async function sessionSustained() {
     rssSlopeMiBPerMin: slope / 1048576,
     rssSeries: rss.map((x) => [x.t, x.rss, x.maxWritable, x.over64k, x.sockets]),
     deliveredSeries: samples,
-    sockets: { before: s0.sockets, after: s1.sockets, maxWritable: r.maxWritable, over64k: r.over64k, totalWritable: r.totalWritable },
-    stalledClosedSeen: conns.filter((c) => c.stalled && c.closed).length,
+    sockets: { before: s0.sockets, after: s1.sockets, maxWritableAtEnd: r.maxWritable, over64kAtEnd: r.over64k, totalWritableAtEnd: r.totalWritable },
+    serverMerges: s1.merges,
+    sideChanges: r.sideDone,
   };
+  if (cfg.stall) {
+    // how the stalled streams ended: resume them and see what arrives (closed by the server or not)
+    const before = stalled.filter((c) => c.closed).length;
+    let stalledBytes = 0;
+    for (const c of stalled) {
+      c.sock.on('data', (d) => (stalledBytes += d.length));
+      c.sock.resume();
+    }
+    await sleep(1500);
+    out.sustain.stalledClosed = stalled.filter((c) => c.closed).length;
+    out.sustain.stalledClosedBeforeResume = before;
+    out.sustain.stalledBytesAfterResume = stalledBytes;
+  }
   log('sustain', JSON.stringify({ ...out.sustain, rssSeries: undefined, deliveredSeries: undefined, runs: undefined }));
-  for (const c of conns) c.destroy();
+  for (const c of conns.concat(stalled)) c.destroy();
   return out;
 }
 

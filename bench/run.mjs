@@ -36,7 +36,7 @@ const SESSIONS = {
   oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount' } },
   accounts: { scenarios: ['T5'], gen: { session: 'accounts' } },
   sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60, t7rate: 500 } },
-  stall: { scenarios: ['T11'], gen: { session: 'sustained', stallPct: 1, t7seconds: QUICK ? 10 : 30, t7rate: 500 } },
+  stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 30, t7rate: 500 } },
   idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
 };
 

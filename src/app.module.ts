@@ -9,8 +9,9 @@ import { MailModule } from './mail/mail.module';
 import { PushModule } from './push/push.module';
 import { SessionModule } from './session/session.module';
 import { StoreModule } from './store/store.module';
+import { WebModule } from './web/web.module';
 
-/** The reference JMAP mail server: Session, API, blobs, push and LMTP delivery over an in-memory store. */
+/** The reference JMAP mail server: Session, API, blobs, push, LMTP delivery over an in-memory store, and a demo page. */
 @Module({})
 export class AppModule {
   static forRoot(config: ServerConfig): DynamicModule {
@@ -26,6 +27,7 @@ export class AppModule {
         MailModule,
         BlobModule,
         LmtpModule,
+        WebModule,
       ],
     };
   }

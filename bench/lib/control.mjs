@@ -74,7 +74,24 @@ export function startControl({ publish, httpServer, info = {} }) {
     return { t0, tCall, tFlush: now(), cpuFlushUs: cpuMicros() - cpu0, cpu0 };
   }
 
-  function runSustain({ rate, durationMs, prefix, count, kFrom, extra }) {
+  async function runRepeat({ account, n, kFrom, extra }) {
+    const cpu0 = cpuMicros();
+    const t0 = now();
+    for (let i = 0; i < n; i++) {
+      const r = publish(account, changeFor(kFrom + i, extra));
+      if (r && typeof r.then === 'function') await r;
+      // let the server breathe (and write) every 50 publications, like a busy host would
+      if (i % 50 === 49) await flushed();
+    }
+    await flushed();
+    return { t0, tFlush: now(), cpuUs: cpuMicros() - cpu0, ...socketStats() };
+  }
+
+  /**
+   * Publishes `rate`/s round robin over `count` accounts for `durationMs`, timestamps kept per publication;
+   * `side` adds `side.rate`/s to one more account. Gives up when it lags `abortLagMs` behind (overloaded).
+   */
+  function runSustain({ rate, durationMs, prefix, count, kFrom, extra, side, abortLagMs = 2000 }) {
     return new Promise((resolve) => {
       const total = Math.floor((rate * durationMs) / 1000);
       const t0s = new Array(total);
@@ -84,6 +101,7 @@ export function startControl({ publish, httpServer, info = {} }) {
       let done = 0;
       let maxLagMs = 0;
       let lastSample = -1;
+      let sideDone = 0;
       const tick = () => {
         const t = now();
         const el = t - start;
@@ -94,15 +112,21 @@ export function startControl({ publish, httpServer, info = {} }) {
         }
         const due = Math.min(total, Math.floor((el / 1e9) * rate));
         if (due > done) maxLagMs = Math.max(maxLagMs, (el - (done / rate) * 1e9) / 1e6);
-        while (done < due) {
+        const aborted = maxLagMs > abortLagMs;
+        while (done < due && !aborted) {
           const k = kFrom + done;
           t0s[done] = now();
           publish(prefix + (done % count), changeFor(k, extra));
           done++;
         }
-        if (done >= total) {
+        if (side) {
+          const sideDue = Math.floor((Math.min(el, durationMs * 1e6) / 1e9) * side.rate);
+          while (sideDone < sideDue && !aborted) publish(side.account, changeFor(side.kFrom + sideDone++, side.extra));
+        }
+        if (done >= total || aborted) {
+          const end = now();
           flushed().then(() =>
-            resolve({ n: done, t0s, rss, start, end: now(), cpuUs: cpuMicros() - cpu0, maxLagMs, ...socketStats() }),
+            resolve({ n: done, t0s: t0s.slice(0, done), rss, start, end, cpuUs: cpuMicros() - cpu0, maxLagMs, aborted, sideDone, ...socketStats() }),
           );
         } else setTimeout(tick, 2);
       };
@@ -131,6 +155,9 @@ export function startControl({ publish, httpServer, info = {} }) {
               break;
             case 'burst':
               out = await runBurst(msg);
+              break;
+            case 'repeat':
+              out = await runRepeat(msg);
               break;
             case 'sustain':
               out = await runSustain(msg);

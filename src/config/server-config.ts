@@ -1,3 +1,5 @@
+import { scryptSync } from 'node:crypto';
+
 /** One mail user as configured: the login name (also the address mail is delivered to) and the password. */
 export interface ConfiguredUser {
   readonly username: string;
@@ -26,6 +28,11 @@ export interface ServerConfig {
   readonly redisUrl: string | null;
   /** Key prefix of the push bus in Redis; nodes that push to each other share it. */
   readonly redisKeyPrefix: string;
+  /**
+   * `PUSH_SESSION_SECRET`: the HMAC key of the browser push session cookies, the same on every node;
+   * `null` derives a development key from the users (see `pushSessionSettings`).
+   */
+  readonly pushSessionSecret: string | null;
 }
 
 /** DI token of the `ServerConfig`. */
@@ -36,7 +43,13 @@ export const DEMO_USERS = 'alice@example.com:alice-secret,bob@example.com:bob-se
 
 export class ConfigError extends Error {}
 
-/** Reads `PORT`, `HOST`, `LMTP_PORT`, `LMTP_HOST`, `PUBLIC_URL`, `JMAP_USERS`, `JMAP_SHARES`, `REDIS_URL`, `REDIS_KEY_PREFIX`. */
+/** The shortest `PUSH_SESSION_SECRET` accepted (the module's own minimum). */
+export const MIN_PUSH_SESSION_SECRET_LENGTH = 32;
+
+/**
+ * Reads `PORT`, `HOST`, `LMTP_PORT`, `LMTP_HOST`, `PUBLIC_URL`, `JMAP_USERS`, `JMAP_SHARES`, `REDIS_URL`,
+ * `REDIS_KEY_PREFIX`, `PUSH_SESSION_SECRET`.
+ */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const users = parseUsers(env.JMAP_USERS?.trim() || DEMO_USERS);
   const shares = parseShares(env.JMAP_SHARES ?? '', users);
@@ -50,6 +63,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     publicUrl: parsePublicUrl(env.PUBLIC_URL),
     redisUrl: parseRedisUrl(env.REDIS_URL),
     redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'jmap-push:',
+    pushSessionSecret: parsePushSessionSecret(env.PUSH_SESSION_SECRET),
     users,
     shares,
   };
@@ -62,6 +76,52 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
     throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
   }
   return port;
+}
+
+function parsePushSessionSecret(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  if (raw.length < MIN_PUSH_SESSION_SECRET_LENGTH) {
+    throw new ConfigError(`PUSH_SESSION_SECRET must be at least ${MIN_PUSH_SESSION_SECRET_LENGTH} characters`);
+  }
+  return raw;
+}
+
+/** How the browser push sessions of the reference server are set up. */
+export interface PushSessionSettings {
+  /** HMAC-SHA256 key of the session cookies. */
+  readonly secret: string;
+  /** `true` when the key was derived from `JMAP_USERS` because `PUSH_SESSION_SECRET` is not set. */
+  readonly derived: boolean;
+  /** Cookies go over TLS only: `PUBLIC_URL` is https. A plain-HTTP development server turns it off. */
+  readonly secure: boolean;
+}
+
+/**
+ * The browser session settings of a config. Without `PUSH_SESSION_SECRET` the key is derived from the
+ * configured users and passwords, so a restart keeps signed-in browsers signed in and a password change
+ * signs everyone out. That suits development only: anyone who knows (or guesses, offline, from a cookie
+ * of their own: hence scrypt) every password in `JMAP_USERS` can compute it. Production sets the secret.
+ */
+export function pushSessionSettings(config: ServerConfig): PushSessionSettings {
+  return {
+    secret: config.pushSessionSecret ?? developmentSessionSecret(config.users),
+    derived: config.pushSessionSecret === null,
+    secure: config.publicUrl?.startsWith('https:') ?? false,
+  };
+}
+
+const DEVELOPMENT_KEY_SALT = 'jmap-push reference server: development browser session key, v1';
+const derivedKeys = new Map<string, string>();
+
+/** scrypt of the users and passwords; remembered, since tests boot many servers with the same users. */
+function developmentSessionSecret(users: readonly ConfiguredUser[]): string {
+  const input = JSON.stringify(users.map(({ username, password }) => [username, password]));
+  let key = derivedKeys.get(input);
+  if (key === undefined) {
+    key = scryptSync(input, DEVELOPMENT_KEY_SALT, 32, { N: 2 ** 14, r: 8, p: 1 }).toString('base64url');
+    derivedKeys.set(input, key);
+  }
+  return key;
 }
 
 function parseRedisUrl(raw: string | undefined): string | null {

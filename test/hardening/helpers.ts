@@ -275,3 +275,13 @@ export function openRaw(port: number, bytes: Buffer | string): Promise<{ socket:
     socket.write(bytes);
   });
 }
+
+/** Resolves with the promise's value, or with `fallback` after `ms` (the timer is cleared either way). */
+export async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

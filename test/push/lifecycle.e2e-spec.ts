@@ -1,17 +1,28 @@
 // Issue 2, point 10 (lifecycle): on shutdown every stream ends promptly; no timer, listener, slot or
 // subscription outlives its connection, however the connection ends.
-import { request } from 'node:http';
-import type { Socket } from 'node:net';
-import { InMemoryPushBus, type MergedChanges, type Principal } from 'jmap-push';
-import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
-import { startPushApp, tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
-import { AUTH, serverHolds, waitForIdle, waitUntil } from '../support/push-fixture';
-import { openEventStream, type EventStream } from '../support/sse-client';
-import { TRANSPORTS } from '../support/transports';
+import { request } from "node:http";
+import type { Socket } from "node:net";
+import type { Principal } from "jmap-push";
+import { PingScheduler } from "jmap-push/ping/ping-scheduler";
+import { StreamAdmission } from "jmap-push/stream/stream-admission";
+import { StreamRegistry } from "jmap-push/stream/stream-registry";
+import {
+  startPushApp,
+  tableAuthenticator,
+  DEFAULT_USERS,
+  type PushApp,
+} from "../support/push-app";
+import {
+  AUTH,
+  serverHolds,
+  waitForIdle,
+  waitUntil,
+} from "../support/push-fixture";
+import { ScriptedBus } from "../support/scripted-bus";
+import { openEventStream, type EventStream } from "../support/sse-client";
+import { TRANSPORTS } from "../support/transports";
 
-const ALL = 'types=*&closeafter=no&ping=0';
+const ALL = "types=*&closeafter=no&ping=0";
 
 /** A promise and the function that settles it. */
 function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -21,9 +32,13 @@ function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
 }
 
 /** Sends a GET and destroys it once `when` resolves, before any response. */
-async function abandonedRequest(url: string, headers: Record<string, string>, when: Promise<unknown>): Promise<void> {
+async function abandonedRequest(
+  url: string,
+  headers: Record<string, string>,
+  when: Promise<unknown>,
+): Promise<void> {
   const req = request(url, { agent: false, headers });
-  req.on('error', () => undefined);
+  req.on("error", () => undefined);
   req.end();
   await when;
   req.destroy();
@@ -32,11 +47,15 @@ async function abandonedRequest(url: string, headers: Record<string, string>, wh
 /** Resolves when the server-side socket of the next connection closes. */
 function serverSocketClosed(push: PushApp): Promise<void> {
   return new Promise((resolve) =>
-    push.app.getHttpServer().once('connection', (socket: Socket) => socket.once('close', () => resolve())),
+    push.app
+      .getHttpServer()
+      .once("connection", (socket: Socket) =>
+        socket.once("close", () => resolve()),
+      ),
   );
 }
 
-describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
+describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
   let push: PushApp | undefined;
   const streams: EventStream[] = [];
   afterEach(async () => {
@@ -50,17 +69,23 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
     return stream;
   };
 
-  it('app.close() ends every open stream promptly and resolves, leaving nothing scheduled', async () => {
+  it("app.close() ends every open stream promptly and resolves, leaving nothing scheduled", async () => {
     push = await startPushApp({ transport });
     const app = push;
     const opened = [
-      await open('types=*&closeafter=no&ping=1', AUTH.bob),
-      await open('types=Email&closeafter=no&ping=300', AUTH.bob),
+      await open("types=*&closeafter=no&ping=1", AUTH.bob),
+      await open("types=Email&closeafter=no&ping=300", AUTH.bob),
       await open(ALL, AUTH.alice),
-      await open('types=*&closeafter=state&ping=5', AUTH.carol),
+      await open("types=*&closeafter=state&ping=5", AUTH.carol),
     ];
     await Promise.all(opened.map((s) => s.next()));
-    expect(serverHolds(app)).toEqual({ streams: 4, slots: 4, pings: 3, open: 4 });
+    expect(serverHolds(app)).toEqual({
+      streams: 4,
+      slots: 4,
+      pings: 3,
+      stalled: 0,
+      open: 4,
+    });
     const scheduler = app.app.get(PingScheduler);
     const admission = app.app.get(StreamAdmission);
     const registry = app.app.get(StreamRegistry);
@@ -75,21 +100,28 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
     expect(registry.size).toBe(0);
     expect(app.metrics.snapshot().openStreams).toBe(0);
     // No frame that is not part of the protocol was written on the way out.
-    for (const stream of opened) expect(await stream.body).not.toMatch(/event: ?error/);
+    for (const stream of opened)
+      expect(await stream.body).not.toMatch(/event: ?error/);
   });
 
-  it('releases stream, slot and ping of a client that disconnects', async () => {
+  it("releases stream, slot and ping of a client that disconnects", async () => {
     push = await startPushApp({ transport });
-    const stream = await open('types=*&closeafter=no&ping=1', AUTH.bob);
+    const stream = await open("types=*&closeafter=no&ping=1", AUTH.bob);
     await stream.next();
-    expect(serverHolds(push)).toEqual({ streams: 1, slots: 1, pings: 1, open: 1 });
+    expect(serverHolds(push)).toEqual({
+      streams: 1,
+      slots: 1,
+      pings: 1,
+      stalled: 0,
+      open: 1,
+    });
     stream.close();
     await waitForIdle(push);
     // A change for the account after the client left reaches no one and breaks nothing.
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' });
+    await push.stateChanges.publish("acc-bob", { Email: "e1" });
   });
 
-  it('leaks no slot when the client leaves while it is being authenticated', async () => {
+  it("leaks no slot when the client leaves while it is being authenticated", async () => {
     const called = gate();
     const verdict = gate<Principal | null>();
     const table = tableAuthenticator(DEFAULT_USERS);
@@ -100,7 +132,10 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
         authenticateBasic: (user, password) => {
           called.open();
           return verdict.promise.then(() => {
-            const principal = table.authenticateBasic(user, password) as Principal | null;
+            const principal = table.authenticateBasic(
+              user,
+              password,
+            ) as Principal | null;
             if (principal) accepted++;
             return principal;
           });
@@ -112,23 +147,22 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
     // The server has seen the client leave before the directory answers, as with a slow directory.
     await closed;
     verdict.open(null);
-    await waitUntil(() => accepted > 0, 'the authenticator accepted bob');
+    await waitUntil(() => accepted > 0, "the authenticator accepted bob");
     await waitForIdle(push);
   });
 
-  it('leaks nothing when the client leaves while its replay is being read', async () => {
+  it("leaks nothing when the client leaves while its replay is being read", async () => {
     const asked = gate();
     const answer = gate();
-    class SlowHistoryBus extends InMemoryPushBus {
-      override async changesSince(id: string, accounts: readonly string[]): Promise<MergedChanges | undefined> {
-        asked.open();
-        await answer.promise;
-        return super.changesSince(id, accounts);
-      }
-    }
-    push = await startPushApp({ transport, bus: new SlowHistoryBus() });
+    const bus = new ScriptedBus();
+    bus.changesSinceHook = async (id, accounts) => {
+      asked.open();
+      await answer.promise;
+      return bus.inner.changesSince(id, accounts);
+    };
+    push = await startPushApp({ transport, bus });
     const closed = serverSocketClosed(push);
-    const stream = await open(ALL, { ...AUTH.bob, 'Last-Event-ID': '1-1' });
+    const stream = await open(ALL, { ...AUTH.bob, "Last-Event-ID": "1-1" });
     await asked.promise;
     stream.close();
     await closed;
@@ -136,12 +170,12 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
     await waitForIdle(push);
   });
 
-  it('refuses connections once shutdown began (503 with Retry-After)', async () => {
+  it("refuses connections once shutdown began (503 with Retry-After)", async () => {
     push = await startPushApp({ transport });
     push.app.get(StreamAdmission).close();
     const stream = await open(ALL, AUTH.bob);
     expect(stream.status).toBe(503);
-    expect(stream.headers['retry-after']).toBe('5');
+    expect(stream.headers["retry-after"]).toBe("5");
     expect(push.metrics.snapshot().rejections.unavailable).toBe(1);
   });
 });

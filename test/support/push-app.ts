@@ -1,6 +1,6 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
+import type { DynamicModule, INestApplication } from "@nestjs/common";
+import { Test } from "@nestjs/testing";
+import type { AddressInfo } from "node:net";
 import {
   constantTimeEquals,
   JmapPushModule,
@@ -10,7 +10,7 @@ import {
   type JmapPushModuleExtras,
   type JmapPushModuleOptions,
   type Principal,
-} from 'jmap-push';
+} from "jmap-push";
 
 /** A user of the test directory: their password and every account they may read. */
 export interface TestUser {
@@ -20,16 +20,23 @@ export interface TestUser {
 
 /** The directory most tests use: bob reads his own account and alice's shared one; alice only hers. */
 export const DEFAULT_USERS: Record<string, TestUser> = {
-  'bob@example.com': { password: 'bob-secret', accountIds: ['acc-bob', 'acc-alice'] },
-  'alice@example.com': { password: 'alice-secret', accountIds: ['acc-alice'] },
-  'carol@example.com': { password: 'carol-secret', accountIds: ['acc-carol'] },
+  "bob@example.com": {
+    password: "bob-secret",
+    accountIds: ["acc-bob", "acc-alice"],
+  },
+  "alice@example.com": { password: "alice-secret", accountIds: ["acc-alice"] },
+  "carol@example.com": { password: "carol-secret", accountIds: ["acc-carol"] },
 };
 
 /** An authenticator over a fixed table, comparing passwords in constant time. */
-export function tableAuthenticator(users: Record<string, TestUser>): Authenticator {
+export function tableAuthenticator(
+  users: Record<string, TestUser>,
+): Authenticator {
   return {
     authenticateBasic(username: string, password: string): Principal | null {
-      const user = Object.prototype.hasOwnProperty.call(users, username) ? users[username] : undefined;
+      const user = Object.prototype.hasOwnProperty.call(users, username)
+        ? users[username]
+        : undefined;
       if (!user || !constantTimeEquals(password, user.password)) return null;
       return { id: username, accountIds: user.accountIds };
     },
@@ -56,19 +63,26 @@ export type PushAppOptions = Partial<JmapPushModuleOptions> &
   };
 
 /** Boots a Nest app with only the push module, listening on a free loopback port. */
-export async function startPushApp(options: PushAppOptions = {}): Promise<PushApp> {
+export async function startPushApp(
+  options: PushAppOptions = {},
+): Promise<PushApp> {
   const { users = DEFAULT_USERS, module, configure, ...rest } = options;
   const moduleRef = await Test.createTestingModule({
     imports: [
-      module ?? JmapPushModule.forRoot({ authenticator: tableAuthenticator(users), ping: { min: 1, max: 300 }, ...rest }),
+      module ??
+        JmapPushModule.forRoot({
+          authenticator: tableAuthenticator(users),
+          ping: { min: 1, max: 300 },
+          ...rest,
+        }),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configure?.(app);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(0, "127.0.0.1");
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const path = (options.path ?? 'jmap/eventsource').replace(/^\/+/, '');
+  const path = (options.path ?? "jmap/eventsource").replace(/^\/+/, "");
   return {
     app,
     baseUrl,

@@ -10,6 +10,10 @@ const DEFAULT_EXTRAS: Required<JmapPushModuleExtras> = {
   isGlobal: false,
 };
 
+/**
+ * `JMAP_PUSH_MODULE_OPTIONS` is the DI token of the options as given to `forRoot`/`forRootAsync`
+ * (without defaults), for hosts that want to read them back.
+ */
 export const {
   ConfigurableModuleClass,
   MODULE_OPTIONS_TOKEN: JMAP_PUSH_MODULE_OPTIONS,

@@ -39,8 +39,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Boots the whole server on free ports (HTTP and LMTP), with the three test users. */
-export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/** Hooks into the boot of a test server. */
+export interface StartOptions {
+  /** Runs after the app is created and before it listens: `app.use()` here sees every request. */
+  beforeListen?(app: INestApplication): void;
+}
+
+/**
+ * Boots the whole server on free ports (HTTP and LMTP), with the three test users. A `port` override
+ * listens there instead (e.g. the port of a server just closed, to restart it where clients expect it).
+ */
+export async function startServer(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}): Promise<TestServer> {
   const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,
@@ -49,12 +58,14 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     publicUrl: null,
     redisUrl: null,
     redisKeyPrefix: 'jmap-push:',
+    pushSessionSecret: null,
     users: Object.values(USERS).map(({ username, password }) => ({ username, password })),
     shares: [{ owner: USERS.bob.username, grantee: USERS.alice.username }],
     ...overrides,
   };
   const app = await createApp(config, false);
-  await app.listen(0, '127.0.0.1');
+  options.beforeListen?.(app);
+  await app.listen(config.port, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const auth = (user: UserName) => basicAuth(USERS[user].username, USERS[user].password);

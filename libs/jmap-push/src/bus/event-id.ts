@@ -1,8 +1,11 @@
 /**
  * Event ids are `<ms>-<seq>`, the shape of Redis stream ids, for every bus: one parser and one order.
  */
+/** An event id taken apart: the stream time in milliseconds and the sequence within it. */
 export interface ParsedEventId {
+  /** Milliseconds part: the Redis entry time, or the in-memory bus's boot time. */
   readonly ms: number;
+  /** Sequence part: grows with every change within `ms`. */
   readonly seq: number;
 }
 
@@ -20,6 +23,7 @@ export function compareEventIds(a: ParsedEventId, b: ParsedEventId): number {
   return a.ms - b.ms || a.seq - b.seq;
 }
 
+/** The id `<ms>-<seq>`; the inverse of `parseEventId`. */
 export function formatEventId(ms: number, seq: number): string {
   return `${ms}-${seq}`;
 }

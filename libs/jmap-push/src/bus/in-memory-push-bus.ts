@@ -3,6 +3,7 @@ import { mergeTypeStates } from '../state/merge-type-states';
 import { formatEventId, parseEventId } from './event-id';
 import type { ChangeListener, MergedChanges, PublishedChange, PushBus } from './push-bus.interface';
 
+/** Options of the default bus, for hosts that construct it themselves (e.g. to share it between modules). */
 export interface InMemoryPushBusOptions {
   /** Changes kept for `Last-Event-ID` replay; older ids get the latest states instead. Default 10,000. */
   historySize?: number;

@@ -9,7 +9,9 @@ export const PushBus = Symbol('PushBus');
 export interface PublishedChange {
   /** The SSE event id of this change; `compareEventIds` orders ids of one bus. */
   readonly id: string;
+  /** The account whose states changed. */
   readonly accountId: string;
+  /** The new states, by type name, exactly as published. */
   readonly changed: TypeState;
 }
 

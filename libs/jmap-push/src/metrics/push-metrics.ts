@@ -19,19 +19,23 @@ export interface PushMetricsSnapshot {
   readonly merges: number;
   /** Changes published through this process. */
   readonly published: number;
+  /** Connection attempts turned away, by reason (401, 400, 429, 503). */
   readonly rejections: Readonly<Record<RejectionReason, number>>;
 }
 
-/** Counters of the push endpoint, readable from anywhere: inject it and call `snapshot()`. */
+/**
+ * Counters of the push endpoint, readable from anywhere: inject it and call `snapshot()`.
+ * The counters themselves are written by the module on its hot paths, as plain fields.
+ */
 @Injectable()
 export class PushMetrics {
-  openStreams = 0;
-  streamsOpened = 0;
-  stateEvents = 0;
-  pings = 0;
-  replays = 0;
-  merges = 0;
-  published = 0;
+  /** @internal */ openStreams = 0;
+  /** @internal */ streamsOpened = 0;
+  /** @internal */ stateEvents = 0;
+  /** @internal */ pings = 0;
+  /** @internal */ replays = 0;
+  /** @internal */ merges = 0;
+  /** @internal */ published = 0;
   private readonly rejections: Record<RejectionReason, number> = {
     unauthorized: 0,
     badRequest: 0,
@@ -39,10 +43,12 @@ export class PushMetrics {
     unavailable: 0,
   };
 
+  /** @internal */
   rejected(reason: RejectionReason): void {
     this.rejections[reason]++;
   }
 
+  /** The counters now, as a plain object. */
   snapshot(): PushMetricsSnapshot {
     return {
       openStreams: this.openStreams,

@@ -1,8 +1,12 @@
 /** An RFC 7807 problem details object, as every error of the event source is answered. */
 export interface ProblemDetails {
+  /** A URI naming the kind of problem: a JMAP error URN, or `about:blank`. */
   readonly type: string;
+  /** The HTTP status, repeated in the body. */
   readonly status: number;
+  /** A short summary of the kind of problem. */
   readonly title: string;
+  /** What went wrong with this request, for a person to read. */
   readonly detail?: string;
   /** Extension members, e.g. `parameter` (which query parameter was wrong) or `limit`. */
   readonly [extension: string]: unknown;

@@ -7,14 +7,17 @@ import type { PushSettings } from '../push-settings';
 export class TypeRegistry {
   private readonly names: ReadonlySet<string>;
 
+  /** @internal */
   constructor(@Inject(PUSH_SETTINGS) settings: PushSettings) {
     this.names = new Set(settings.types);
   }
 
+  /** Whether clients may name `name` in `types` and `publish()` may carry it. */
   has(name: string): boolean {
     return this.names.has(name);
   }
 
+  /** Every type name, defaults first. */
   list(): readonly string[] {
     return [...this.names];
   }

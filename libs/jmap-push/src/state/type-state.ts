@@ -9,6 +9,8 @@ export type ChangedAccounts = Readonly<Record<string, TypeState>>;
 
 /** The RFC 8620 section 7.1 StateChange object, as pushed in an `event: state` frame. */
 export interface StateChange {
+  /** Always `StateChange` (RFC 8620 section 7.1). */
   readonly '@type': 'StateChange';
+  /** Account id to the new states of the types that changed in it. */
   readonly changed: ChangedAccounts;
 }

@@ -128,6 +128,13 @@ export class PushStream implements PingTarget, StallTarget {
     this.sink.end();
   }
 
+  /** Application shutdown: ends the response and closes its connection, so the server can close at once. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.close();
+    this.sink.endConnection();
+  }
+
   /** Cuts off a client that stopped reading: its socket is destroyed, not ended. */
   abort(): void {
     if (this.closed) return;

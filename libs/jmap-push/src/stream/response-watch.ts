@@ -19,6 +19,17 @@ export abstract class ResponseWatch {
     this.response.once('drain', listener);
   }
 
+  endConnection(): void {
+    // Once the last frame is flushed, the socket goes too: an idle keep-alive socket would hold up
+    // `server.close()` until its keep-alive timeout.
+    // The socket is taken now: a finished response has already let go of it.
+    const socket = this.response.socket;
+    this.response.once('finish', () => socket?.destroySoon());
+    this.end();
+  }
+
+  abstract end(): void;
+
   abort(): void {
     this.response.destroy();
   }

@@ -59,7 +59,7 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   /** Closing begins: refuse new streams and end every open one, so the HTTP server can close. */
   onModuleDestroy(): void {
     this.admission.close();
-    for (const stream of [...this.streams]) stream.end();
+    for (const stream of [...this.streams]) stream.shutdown();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -147,7 +147,10 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       } catch (error) {
         // One broken connection must not cost the others their events.
         this.logger.warn(`A stream failed and was closed: ${error instanceof Error ? error.message : String(error)}`);
-        stream.close();
+        // abort(), not close(): close() released the stream but left its response open, a connection
+        // with nothing behind it that the client never left (no events, no pings, no reconnect).
+        // Destroying it makes the client reconnect with its Last-Event-ID.
+        stream.abort();
       }
     }
   }

@@ -19,6 +19,8 @@ export interface StreamSink {
   onDrain(listener: () => void): void;
   /** Ends the response. */
   end(): void;
+  /** Ends the response and then its connection, which would otherwise idle on as keep-alive (shutdown). */
+  endConnection(): void;
   /** Destroys the connection at once, dropping whatever the client has not read. */
   abort(): void;
   /** Drops every listener the sink put on the response. */
