@@ -749,4 +749,5 @@ try {
   result = { ok: false, error: String(e && e.stack ? e.stack : e) };
 }
 result.seconds = (Date.now() - t0) / 1000;
+result.genCpuMs = cpuMicros() / 1000;
 process.stdout.write('RESULT ' + JSON.stringify(result) + '\n', () => process.exit(0));

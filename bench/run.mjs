@@ -5,7 +5,7 @@
 // Writes bench/results/<date>.json (raw) and bench/RESULTS.md.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
@@ -30,13 +30,16 @@ const SERVERS = {
   direct: { file: 'servers/module.mjs', args: ['direct'], label: "jmap-push transport: 'direct'", module: true },
 };
 
+const T7_RATE = { floor: 500, naive: 300, sse: 300, direct: 500 };
+
 /** Sessions: one fresh server each; the generator's session runs the named scenarios. */
 const SESSIONS = {
   load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', t8n: QUICK ? 100 : 300, t6count: QUICK ? 200 : 500 } },
   oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount' } },
   accounts: { scenarios: ['T5'], gen: { session: 'accounts' } },
-  sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60, t7rate: 500 } },
-  stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 30, t7rate: 500 } },
+  // offered: 100 deliveries per publication; 500/s = 50,000 deliveries/s (the `direct` target), 300/s = 30,000/s (`sse`)
+  sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60 }, perKind: { t7rate: T7_RATE } },
+  stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 30 }, perKind: { t7rate: T7_RATE } },
   idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
 };
 
@@ -124,11 +127,57 @@ async function runSession(kind, name) {
     return { ok: false, error: String(e.message) };
   }
   const t = Date.now();
-  const res = await runGenerator(kind, srv.ports, sess.gen, 6 * 60_000);
+  const stat0 = procStat();
+  const genCfg = { ...sess.gen };
+  for (const [key, byKind] of Object.entries(sess.perKind ?? {})) genCfg[key] = byKind[kind] ?? byKind.floor;
+  const res = await runGenerator(kind, srv.ports, genCfg, 6 * 60_000);
+  const serverCpuMs = pidCpuMs(srv.child.pid);
+  const stat1 = procStat();
   await stopServer(srv);
+  res.machineLoad = foreignLoad(stat0, stat1, serverCpuMs, res.genCpuMs, (Date.now() - t) / 1000);
+  if (res.machineLoad.core0 > 0.1 || res.machineLoad.core1 > 0.1)
+    log(`${kind}/${name}: other processes used core 0 ${(100 * res.machineLoad.core0).toFixed(0)}%, core 1 ${(100 * res.machineLoad.core1).toFixed(0)}% of the session`);
   if (!res.ok) res.serverStderr = srv.stderr().slice(-3000);
   log(`${kind}/${name}: ${res.ok ? 'ok' : 'FAILED ' + res.error.split('\n')[0]} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return res;
+}
+
+const HZ = 100; // USER_HZ of /proc/stat and /proc/<pid>/stat on Linux
+/** Busy jiffies per core (user+nice+system+irq+softirq+steal) from /proc/stat. */
+function procStat() {
+  try {
+    const out = {};
+    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+      const m = /^cpu(\d+) (.*)$/.exec(line);
+      if (!m) continue;
+      const [user, nice, system, idle, iowait, irq, softirq, steal] = m[2].trim().split(/\s+/).map(Number);
+      out[m[1]] = { busy: user + nice + system + irq + softirq + steal, softirq, idle: idle + iowait };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+function pidCpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / HZ; // utime + stime
+  } catch {
+    return NaN;
+  }
+}
+/** Share of each core used by processes other than this session's server (core 0) and generator (core 1). */
+function foreignLoad(a, b, serverCpuMs, genCpuMs, seconds) {
+  const d = (c) => (b[c] && a[c] ? ((b[c].busy - a[c].busy) * 1000) / HZ : NaN);
+  const softirq0 = b[0] && a[0] ? ((b[0].softirq - a[0].softirq) * 1000) / HZ : NaN;
+  const r = (x) => Math.max(0, Math.round(x * 1000) / 1000);
+  return {
+    seconds,
+    core0: r((d(0) - serverCpuMs - softirq0) / 1000 / seconds),
+    core1: r((d(1) - (genCpuMs ?? 0)) / 1000 / seconds),
+    softirq0: r(softirq0 / 1000 / seconds),
+  };
 }
 
 function moduleAvailable(kind) {

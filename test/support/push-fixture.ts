@@ -108,6 +108,29 @@ export async function waitUntil(
   }
 }
 
+/** `promise`, or a rejection naming `what` after `timeoutMs`: for awaits that must not hang a test. */
+export async function within<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`timed out after ${timeoutMs} ms waiting until ${what}`),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The server's leak counters: open streams, admitted slots, streams waiting for a ping or watched as stalled. */
 export function serverHolds(push: PushApp): {
   streams: number;

@@ -8,7 +8,7 @@ header p { margin: 0; }
 #who { margin-left: auto; opacity: .8; }
 main { display: grid; gap: 1rem; padding: 1rem 1.2rem; max-width: 72rem; }
 #app { display: grid; grid-template-columns: minmax(16rem, 1fr) 2fr; gap: 1rem; }
-#app[hidden], [hidden] { display: none; }
+[hidden] { display: none !important; }
 .card { background: #fff; border-radius: 6px; padding: .8rem 1rem; box-shadow: 0 1px 2px #0002; }
 .card h2 { font-size: 1rem; margin: 0 0 .6rem; }
 #sign-in { display: grid; gap: .5rem; max-width: 20rem; }
@@ -32,5 +32,6 @@ h3 { font-size: .9rem; margin: .6rem 0 .2rem; color: #5b6270; }
 #feed li { display: grid; grid-template-columns: 5.5rem 3.5rem 1fr; gap: .5rem; padding: .2rem 0; border-bottom: 1px solid #eef0f3; }
 #feed .event-state { color: #1d4ed8; font-weight: 600; }
 #feed .event-ping, #feed .event-open { color: #5b6270; }
+#feed .event-error { color: #b3261e; }
 #feed .changes { grid-column: 3; }
 `;

@@ -192,6 +192,7 @@ export const PAGE_JS = String.raw`'use strict';
       if (source !== es) return;
       if (es.readyState === EventSource.CONNECTING) {
         // The browser reconnects by itself, sending Last-Event-ID, so missed changes come as one event.
+        if (ui.status.dataset.state === 'live') addFeedItem('error', null, null, 'stream lost; the browser reconnects with Last-Event-ID');
         setStatus('disconnected', 'disconnected, reconnecting');
         return;
       }
