@@ -163,7 +163,9 @@ class Conn {
       if (!this.probe && !this.reading && !this.trackIds) this.sock.pause();
     }
     if (this.reading) this.frames += countOcc(chunk, STATE);
-    if (this.probe || this.trackIds) {
+    const first = this.tFirst === undefined;
+    if (first) this.tFirst = t;
+    if (this.probe || this.trackIds || first) {
       const s = this.carry + chunk.latin1Slice(0, chunk.length);
       MARK.lastIndex = 0;
       let m;
@@ -179,7 +181,7 @@ class Conn {
           }
         }
       }
-      if (this.trackIds) {
+      {
         ID_LINE.lastIndex = 0;
         while ((m = ID_LINE.exec(s))) this.lastId = m[1];
       }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { TypeState } from '../state/type-state';
 import { mergeTypeStates } from '../state/merge-type-states';
 import { formatEventId, parseEventId } from './event-id';
@@ -22,6 +23,7 @@ export class InMemoryPushBus implements PushBus {
   private readonly history: PublishedChange[];
   private readonly latest = new Map<string, TypeState>();
   private readonly listeners = new Set<ChangeListener>();
+  private readonly logger = new Logger('JmapPush');
 
   constructor(options: InMemoryPushBusOptions = {}) {
     const size = options.historySize ?? 10_000;
@@ -34,7 +36,14 @@ export class InMemoryPushBus implements PushBus {
     const change: PublishedChange = { id, accountId, changed };
     this.history[this.seq % this.history.length] = change;
     this.latest.set(accountId, mergeTypeStates(this.latest.get(accountId), changed));
-    for (const listener of this.listeners) listener(change);
+    for (const listener of this.listeners) {
+      // The change is recorded: one failing listener must cost the others neither it nor the promise.
+      try {
+        listener(change);
+      } catch (error) {
+        this.logger.error(`A push bus listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     return Promise.resolve(id);
   }
 

@@ -19,16 +19,26 @@ export abstract class ResponseWatch {
     this.response.once('drain', listener);
   }
 
-  endConnection(): void {
-    // Once the last frame is flushed, the socket goes too: an idle keep-alive socket would hold up
-    // `server.close()` until its keep-alive timeout.
-    // The socket is taken now: a finished response has already let go of it.
-    const socket = this.response.socket;
-    this.response.once('finish', () => socket?.destroySoon());
-    this.end();
+  /**
+   * Ends the response; its connection too when the client sent `Connection: close` (RFC 9112 section
+   * 9.6): both transports announce `keep-alive` in their headers, so Node would otherwise keep it.
+   */
+  end(): void {
+    const connection = this.response.req?.headers.connection;
+    if (connection && /(^|,)\s*close\s*(,|$)/i.test(connection)) this.endConnection();
+    else this.finish();
   }
 
-  abstract end(): void;
+  endConnection(): void {
+    // Once the last frame is flushed, the socket goes too: an idle keep-alive socket would hold up
+    // `server.close()` until its keep-alive timeout. It is taken now: a finished response lets go of it.
+    const socket = this.response.socket;
+    this.response.once('finish', () => socket?.destroySoon());
+    this.finish();
+  }
+
+  /** Ends the response the transport's way. */
+  protected abstract finish(): void;
 
   abort(): void {
     this.response.destroy();

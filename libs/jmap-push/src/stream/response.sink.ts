@@ -47,7 +47,7 @@ export class ResponseSink extends ResponseWatch implements StreamSink {
     this.response.write(COMMENT_FRAME);
   }
 
-  end(): void {
+  protected finish(): void {
     this.response.end();
   }
 }

@@ -34,7 +34,7 @@ export class SseMessageSink extends ResponseWatch implements StreamSink {
     this.subscriber.next({ comment: '' });
   }
 
-  end(): void {
+  protected finish(): void {
     this.subscriber.complete();
   }
 }
