@@ -165,7 +165,8 @@ class Conn {
     if (this.reading) this.frames += countOcc(chunk, STATE);
     const first = this.tFirst === undefined;
     if (first) this.tFirst = t;
-    if (this.probe || this.trackIds || first) {
+    // ids are parsed until the stream's first id is known (Nest may send headers and the first frame apart)
+    if (this.probe || this.trackIds || first || this.lastId === undefined) {
       const s = this.carry + chunk.latin1Slice(0, chunk.length);
       MARK.lastIndex = 0;
       let m;
@@ -521,7 +522,9 @@ async function sessionOneAccount() {
     perStreamKiB: (full.rss - empty.rss) / 1024 / out.connect10k.ok,
     heapPerStreamKiB: (full.heapUsed - empty.heapUsed) / 1024 / out.connect10k.ok,
   };
+  if (cfg.profileDir) await ctl.call('profStart');
   out.T3 = await publicationRuns(conns, 'a0', R, P);
+  if (cfg.profileDir) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-T3-fanout.cpuprofile` });
   log('T3', out.T3.p50, out.T3.p99);
   const total = cfg.maxConns ?? 19_500;
   const more = [];
@@ -550,7 +553,9 @@ async function sessionAccounts() {
     const bursts = [];
     for (let p = 0; p < P && !(p > 0 && overBudget(startMs)); p++) {
       await drain(conns);
+      if (cfg.profileDir && r === 0 && p === 0) await ctl.call('profStart');
       bursts.push(await oneBurst(conns, 'a', N10K));
+      if (cfg.profileDir && r === 0 && p === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-T5-burst.cpuprofile` });
     }
     const pooled = summary(bursts.flatMap((x) => x.lat));
     for (const x of bursts) delete x.lat;
@@ -716,11 +721,13 @@ async function sessionIdle() {
   for (let i = 0; i < N10K; i++) conns.push(new Conn(i, 'a0', { ping: cfg.t10ping ?? 30 }));
   out.connect = await openAll(conns);
   await sleep(500);
+  if (cfg.profileDir) await ctl.call('profStart', { intervalUs: 1000 });
   const s0 = await stats(true);
   const g0 = cpuMicros();
   const w = (cfg.t10seconds ?? 60) * 1000;
   await sleep(w);
   const s1 = await stats();
+  if (cfg.profileDir) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-T10-idle.cpuprofile` });
   const wall = ms(s1.t - s0.t);
   // count the pings that arrived (read everything once)
   for (const c of conns) c.trackIds = false;

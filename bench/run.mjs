@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark orchestrator: `node bench/run.mjs [--quick] [--servers=floor,naive,sse,direct]
-// [--sessions=load,oneAccount,accounts,sustained,stall,idle] [--profile] [--nice=-10]`.
+// [--sessions=load,oneAccount,accounts,sustained,stall,idle] [--profile | --profile-all] [--nice=-10]
+// [--merge=bench/results/<earlier>.json]` (re-run some sessions into an earlier run's results).
 // Each server runs alone on core 0 (`taskset -c 0`), its load generator on core 1 (`taskset -c 1`).
 // Writes bench/results/<date>.json (raw) and bench/RESULTS.md.
 import { spawn, execFileSync } from 'node:child_process';
@@ -30,18 +31,23 @@ const SERVERS = {
   naive: { file: 'servers/naive.mjs', label: 'naive @Sse (global Subject, interval pings)' },
   sse: { file: 'servers/module.mjs', args: ['sse'], label: "jmap-push transport: 'sse'", module: true },
   direct: { file: 'servers/module.mjs', args: ['direct'], label: "jmap-push transport: 'direct'", module: true },
+  // the Redis Streams bus (redis-server on 127.0.0.1:6379), for the T3 and T6 rows
+  'sse-redis': { file: 'servers/module.mjs', args: ['sse', 'redis'], label: "jmap-push 'sse' with the Redis bus", module: true, sessions: ['load', 'oneAccount'] },
+  'direct-redis': { file: 'servers/module.mjs', args: ['direct', 'redis'], label: "jmap-push 'direct' with the Redis bus", module: true, sessions: ['load', 'oneAccount'] },
+  // what-if, not run by default (--servers=...,floorRaw): the floor writing pre-chunked frames to the socket
+  floorRaw: { file: 'servers/floor.mjs', args: ['raw'], label: 'floor writing one pre-chunked Buffer to the socket', optional: true },
 };
 
 const T7_RATE = { floor: 500, naive: 300, sse: 300, direct: 500 };
 
 /** Sessions: one fresh server each; the generator's session runs the named scenarios. */
 const SESSIONS = {
-  load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', t8n: QUICK ? 100 : 300, t6count: QUICK ? 200 : 500 } },
+  load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', t8n: QUICK ? 100 : 200, t6count: QUICK ? 200 : 500 } },
   oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount' } },
   accounts: { scenarios: ['T5'], gen: { session: 'accounts' } },
   // offered: 100 deliveries per publication; 500/s = 50,000 deliveries/s (the `direct` target), 300/s = 30,000/s (`sse`)
   sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60 }, perKind: { t7rate: T7_RATE } },
-  stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 30 }, perKind: { t7rate: T7_RATE } },
+  stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 20 }, perKind: { t7rate: T7_RATE } },
   idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
 };
 
@@ -55,7 +61,9 @@ function lines(stream, onLine) {
 function startServer(kind) {
   const s = SERVERS[kind];
   const nodeArgs = ['--expose-gc'];
-  if (PROFILE) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'prof')}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`);
+  // --profile: the generator has the server profile its fan-out phases (T3, the first T5 burst) through
+  // node:inspector; --profile-all: the whole server process (--cpu-prof), connects included.
+  if (flag('profile-all')) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'prof')}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`);
   const child = spawn('taskset', ['-c', '0', ...NICE, process.execPath, ...nodeArgs, join(HERE, s.file), ...(s.args ?? [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, BENCH_T0 },
@@ -99,7 +107,7 @@ function stopServer(srv) {
 }
 
 function runGenerator(kind, server, genCfg, timeoutMs) {
-  const cfg = { budgetMs: QUICK ? 20_000 : 30_000, ...genCfg, kind, server, addrBlock: addrBlock++, runs: 3, pubs: 5 };
+  const cfg = { profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined, budgetMs: QUICK ? 20_000 : 30_000, ...genCfg, kind, server, addrBlock: addrBlock++, runs: 3, pubs: 5 };
   const child = spawn('taskset', ['-c', '1', ...NICE, process.execPath, '--max-old-space-size=2048', join(HERE, 'gen.mjs'), JSON.stringify(cfg)], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_T0 },
@@ -221,10 +229,15 @@ function machine() {
 }
 
 async function main() {
-  const kinds = opt('servers', Object.keys(SERVERS).join(',')).split(',');
+  const kinds = opt('servers', Object.keys(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
   const sessions = opt('sessions', Object.keys(SESSIONS).join(',')).split(',');
   const started = Date.now();
-  const out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
+  let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
+  // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
+  if (opt('merge')) {
+    const base = JSON.parse(readFileSync(opt('merge'), 'utf8'));
+    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), { date: out.machine.date, sessions, servers: kinds }] };
+  }
   const active = [];
   for (const k of kinds) {
     const a = moduleAvailable(k);
@@ -236,23 +249,26 @@ async function main() {
     out.servers[k] = SERVERS[k].label;
   }
   for (const name of sessions) {
-    out.sessions[name] = {};
+    out.sessions[name] ??= {};
     if (SESSIONS[name].parallel) {
       // Idle measurements: every server at once (CPU time is per process; they are idle).
-      const rs = await Promise.all(active.map((k) => runSession(k, name)));
-      active.forEach((k, i) => (out.sessions[name][k] = rs[i]));
+      const ks = active.filter((k) => !SERVERS[k].sessions || SERVERS[k].sessions.includes(name));
+      const rs = await Promise.all(ks.map((k) => runSession(k, name)));
+      ks.forEach((k, i) => (out.sessions[name][k] = rs[i]));
     } else {
-      for (const k of active) out.sessions[name][k] = await runSession(k, name);
+      for (const k of active) if (!SERVERS[k].sessions || SERVERS[k].sessions.includes(name)) out.sessions[name][k] = await runSession(k, name);
     }
   }
-  out.totalSeconds = (Date.now() - started) / 1000;
+  if (opt('merge')) out.rerunSeconds = (Date.now() - started) / 1000;
+  else out.totalSeconds = (Date.now() - started) / 1000;
   const dir = join(HERE, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = out.machine.date.replace(/[:.]/g, '-');
-  writeFileSync(join(dir, `${stamp}${QUICK ? '-quick' : ''}.json`), JSON.stringify(out, null, 1));
+  const name = opt('merge') ? opt('merge').split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 1));
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 1));
   writeFileSync(join(HERE, 'RESULTS.md'), writeReport(out));
-  log(`done in ${out.totalSeconds.toFixed(0)} s; wrote bench/RESULTS.md and bench/results/${stamp}${QUICK ? '-quick' : ''}.json`);
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/RESULTS.md and bench/results/${name}.json`);
 }
 
 main().catch((e) => {

@@ -9,12 +9,19 @@ export const sleep = (t) => new Promise((r) => setTimeout(r, t));
 
 /** Exits when the parent closes our stdin (it died or is done) or after a hard lifetime cap. */
 export function dieWithParent(maxLifetimeMs = 30 * 60_000, onExit = () => {}) {
+  let stopping = false;
   const stop = (code) => {
-    try {
-      onExit();
-    } finally {
-      process.exit(code);
-    }
+    if (stopping) return;
+    stopping = true;
+    // onExit may be async (cleanup); it gets at most 5 s
+    const t = setTimeout(() => process.exit(code), 5000);
+    Promise.resolve()
+      .then(onExit)
+      .catch(() => {})
+      .finally(() => {
+        clearTimeout(t);
+        process.exit(code);
+      });
   };
   process.stdin.on('end', () => stop(0));
   process.stdin.on('error', () => stop(0));

@@ -2,6 +2,9 @@
 // The generator asks the server to publish (timestamps taken just before the publish call) and to
 // report its CPU time, RSS and the sockets' unsent bytes. Kept out of the streams' HTTP server.
 import net from 'node:net';
+import { Session } from 'node:inspector';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { now, cpuMicros } from './common.mjs';
 
 export const changeFor = (k, extra) => (extra ? { Email: `m${k}`, ...extra } : { Email: `m${k}` });
@@ -134,6 +137,10 @@ export function startControl({ publish, httpServer, info = {} }) {
     });
   }
 
+  let profiler;
+  const post = (method, params) =>
+    new Promise((resolve, reject) => profiler.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+
   const ctl = net.createServer((c) => {
     c.setNoDelay(true);
     let buf = '';
@@ -156,6 +163,23 @@ export function startControl({ publish, httpServer, info = {} }) {
             case 'burst':
               out = await runBurst(msg);
               break;
+            case 'profStart': {
+              // CPU profile of a chosen phase only (the fan-out, not the connects)
+              profiler ??= new Session();
+              profiler.connect?.();
+              await post('Profiler.enable');
+              await post('Profiler.setSamplingInterval', { interval: msg.intervalUs ?? 200 });
+              await post('Profiler.start');
+              out = { ok: true };
+              break;
+            }
+            case 'profStop': {
+              const { profile } = await post('Profiler.stop');
+              mkdirSync(dirname(msg.file), { recursive: true });
+              writeFileSync(msg.file, JSON.stringify(profile));
+              out = { ok: true, file: msg.file };
+              break;
+            }
             case 'repeat':
               out = await runRepeat(msg);
               break;

@@ -1,11 +1,17 @@
 // The floor: bare node:http, a per-account registry, one pre-encoded Buffer per publish written to
 // every response of the account. Pings from one 1 s timer over buckets (no per-stream timers).
+// `floor.mjs raw`: the same, but the chunked-encoding framing is built into that one Buffer and it is
+// written to the socket itself, skipping ServerResponse.write (a what-if below the floor).
 import http from 'node:http';
 import { startControl } from '../lib/control.mjs';
 import { dieWithParent, accountsOfUser } from '../lib/common.mjs';
 import { History, pingFrame, stateFrame, parseQuery, userOf } from '../lib/history.mjs';
 
 dieWithParent();
+const RAW = process.argv[2] === 'raw';
+const CRLF = Buffer.from('\r\n');
+/** The frame as one HTTP/1.1 chunk: `<hex length>\r\n<frame>\r\n`. */
+const chunked = (frame) => Buffer.concat([Buffer.from(frame.length.toString(16) + '\r\n'), frame, CRLF]);
 const history = new History();
 /** accountId -> Set<ServerResponse> */
 const registry = new Map();
@@ -44,6 +50,7 @@ const server = http.createServer((req, res) => {
     let b = pingBuckets.get(ping);
     if (!b) {
       b = { frame: Buffer.from(pingFrame(ping)), sets: Array.from({ length: ping }, () => new Set()) };
+      if (RAW) b.chunk = chunked(b.frame);
       pingBuckets.set(ping, b);
     }
     bucket = b.sets[Math.floor(Date.now() / 1000) % ping];
@@ -62,7 +69,11 @@ const server = http.createServer((req, res) => {
 
 setInterval(() => {
   const sec = Math.floor(Date.now() / 1000);
-  for (const [ping, b] of pingBuckets) for (const res of b.sets[sec % ping]) res.write(b.frame);
+  for (const [ping, b] of pingBuckets)
+    for (const res of b.sets[sec % ping]) {
+      if (RAW) res.socket?.write(b.chunk);
+      else res.write(b.frame);
+    }
 }, 1000);
 
 function publish(accountId, changed) {
@@ -70,7 +81,10 @@ function publish(accountId, changed) {
   const set = registry.get(accountId);
   if (!set) return;
   const frame = Buffer.from(stateFrame(id, { [accountId]: changed }));
-  for (const res of set) res.write(frame);
+  if (RAW) {
+    const chunk = chunked(frame);
+    for (const res of set) res.socket?.write(chunk);
+  } else for (const res of set) res.write(frame);
 }
 
 server.listen(0, '127.0.0.1', async () => {

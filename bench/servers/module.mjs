@@ -1,4 +1,6 @@
-// jmap-push itself: `node module.mjs <sse|direct> [--check]`, from the built library (npm run build:lib).
+// jmap-push itself: `node module.mjs <sse|direct> [redis] [--check]`, from the built library (npm run build:lib).
+// `redis`: the Redis Streams bus (jmap-push/redis) on 127.0.0.1:6379 under a key prefix of its own,
+// deleted when the server exits.
 // Basic auth with a trivial in-memory authenticator: user `a1+a2` reads accounts a1 and a2.
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
@@ -11,8 +13,33 @@ const { NestFactory } = require('@nestjs/core');
 const { JmapPushModule, StateChangeService, PushMetrics } = require('jmap-push');
 
 const transport = process.argv[2] ?? 'sse';
+const useRedis = process.argv[3] === 'redis';
 const check = process.argv.includes('--check');
-if (!check) dieWithParent();
+let bus;
+let redis;
+const keyPrefix = `jmap-push-bench:${process.pid}:`;
+if (useRedis) {
+  const Redis = require('ioredis');
+  const { RedisPushBus } = require('jmap-push/redis');
+  redis = new Redis({ host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379), maxRetriesPerRequest: 2 });
+  bus = new RedisPushBus({ client: redis, keyPrefix });
+}
+async function cleanup() {
+  if (!redis) return;
+  try {
+    await app?.close();
+  } catch {}
+  // the bus's keys: <prefix>stream and <prefix>latest:<account>
+  for (let cursor = '0', rounds = 0; rounds < 1000; rounds++) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', keyPrefix + '*', 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  redis.disconnect();
+}
+let app;
+if (!check) dieWithParent(30 * 60_000, cleanup);
 
 const authenticator = {
   authenticateBasic: (username) => ({ id: username, accountIds: accountsOfUser(username) }),
@@ -30,6 +57,7 @@ Reflect.decorate(
           ping: { min: 5, max: 300 },
           transport,
           path: 'jmap/eventsource',
+          ...(bus ? { bus } : {}),
         }),
       ],
     }),
@@ -37,7 +65,7 @@ Reflect.decorate(
   AppModule,
 );
 
-const app = await NestFactory.create(AppModule, { logger: ['error'] });
+app = await NestFactory.create(AppModule, { logger: ['error'] });
 await app.listen(0, '127.0.0.1');
 const server = app.getHttpServer();
 const changes = app.get(StateChangeService);
@@ -47,6 +75,7 @@ try {
 } catch {}
 if (check) {
   await changes.publish('a0', { Email: 's1' });
+  await cleanup();
   await app.close();
   process.exit(0);
 }

@@ -10,7 +10,9 @@ describe('browser push sessions in the server config', () => {
   });
 
   it.each(['short', 'x'.repeat(31)])('refuses a PUSH_SESSION_SECRET shorter than 32 characters (%j)', (secret) => {
-    expect(() => loadServerConfig({ PUSH_SESSION_SECRET: secret })).toThrow(new ConfigError('PUSH_SESSION_SECRET must be at least 32 characters'));
+    expect(() => loadServerConfig({ PUSH_SESSION_SECRET: secret })).toThrow(
+      new ConfigError('PUSH_SESSION_SECRET must be at least 32 characters'),
+    );
   });
 
   it.each([undefined, '', '   '])('derives a development key when PUSH_SESSION_SECRET is %j', (secret) => {
@@ -23,7 +25,9 @@ describe('browser push sessions in the server config', () => {
 
   it('derives the same key on every boot with the same users, so a restart keeps browsers signed in', () => {
     const env = { JMAP_USERS: 'a@x.org:pa,b@x.org:pb' };
-    expect(pushSessionSettings(loadServerConfig(env)).secret).toBe(pushSessionSettings(loadServerConfig({ ...env })).secret);
+    expect(pushSessionSettings(loadServerConfig(env)).secret).toBe(
+      pushSessionSettings(loadServerConfig({ ...env })).secret,
+    );
     // Shares and ports are not part of it.
     expect(pushSessionSettings(loadServerConfig({ ...env, JMAP_SHARES: 'a@x.org>b@x.org', PORT: '1' })).secret).toBe(
       pushSessionSettings(loadServerConfig(env)).secret,
@@ -41,7 +45,9 @@ describe('browser push sessions in the server config', () => {
   });
 
   it('never uses the passwords themselves, or the demo key, as the key', () => {
-    const settings = pushSessionSettings(loadServerConfig({ JMAP_USERS: 'a@x.org:a-password-of-more-than-32-characters' }));
+    const settings = pushSessionSettings(
+      loadServerConfig({ JMAP_USERS: 'a@x.org:a-password-of-more-than-32-characters' }),
+    );
     expect(settings.secret).not.toContain('a-password');
     expect(settings.secret).not.toBe(pushSessionSettings(loadServerConfig({})).secret);
   });

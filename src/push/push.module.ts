@@ -25,7 +25,9 @@ class PushBusModule {}
       useFactory: (users: UserDirectory, choice: { bus: PushBus | undefined }, config: ServerConfig) => {
         const sessions = pushSessionSettings(config);
         if (sessions.derived) {
-          new Logger('PushModule').warn('PUSH_SESSION_SECRET is not set: browser sessions use a key derived from JMAP_USERS (development only)');
+          new Logger('PushModule').warn(
+            'PUSH_SESSION_SECRET is not set: browser sessions use a key derived from JMAP_USERS (development only)',
+          );
         }
         return {
           authenticator: users,

@@ -196,13 +196,11 @@ export const PAGE_JS = String.raw`'use strict';
         setStatus('disconnected', 'disconnected, reconnecting');
         return;
       }
-      // CLOSED: the browser gave up (a 401 once the cookie expired, a 503 while the server stopped...).
-      // Sign the event source in again and open a new one, after a growing delay.
+      // CLOSED: the browser gave up on an answer other than 200 (a 401 once the cookie expired or the
+      // server's key changed, a 503 from a server shutting down...). Sign in again, open a new one.
       es.close();
       source = null;
-      setStatus('disconnected', 'disconnected, retrying in ' + Math.round(retryMs / 1000) + ' s');
-      retryTimer = setTimeout(reconnect, retryMs);
-      retryMs = Math.min(retryMs * 2, RETRY_LAST_MS);
+      retryLater();
     };
     es.addEventListener('state', (event) => {
       const { changed } = JSON.parse(event.data);
@@ -212,15 +210,20 @@ export const PAGE_JS = String.raw`'use strict';
     es.addEventListener('ping', (event) => addFeedItem('ping', event.lastEventId, null));
   }
 
+  /** A new cookie and a new EventSource, after a delay that doubles up to RETRY_LAST_MS while it fails. */
+  function retryLater() {
+    setStatus('disconnected', 'disconnected, retrying in ' + Math.round(retryMs / 1000) + ' s');
+    retryTimer = setTimeout(reconnect, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_LAST_MS);
+  }
+
   async function reconnect() {
     if (!session) return;
     try {
       await mintPushSession();
       connect();
-    } catch (error) {
-      setStatus('disconnected', 'disconnected, retrying in ' + Math.round(retryMs / 1000) + ' s');
-      retryTimer = setTimeout(reconnect, retryMs);
-      retryMs = Math.min(retryMs * 2, RETRY_LAST_MS);
+    } catch {
+      retryLater();
     }
   }
 

@@ -49,7 +49,10 @@ export interface StartOptions {
  * Boots the whole server on free ports (HTTP and LMTP), with the three test users. A `port` override
  * listens there instead (e.g. the port of a server just closed, to restart it where clients expect it).
  */
-export async function startServer(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}): Promise<TestServer> {
+export async function startServer(
+  overrides: Partial<ServerConfig> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,
