@@ -41,7 +41,11 @@ describe.each(TRANSPORTS)('browser sessions (%s)', (transport) => {
     expect((await fetch(url)).status).toBe(401);
     const [name, value] = cookie.split('=');
     const [payload] = value.split('.');
-    expect((await fetch(url, { headers: { Cookie: `${name}=${payload}.forged` } })).status).toBe(401);
+    const forged = await fetch(url, { headers: { Cookie: `${name}=${payload}.forged` } });
+    expect(forged.status).toBe(401);
+    // Never Basic for a refused cookie: the browser would prompt its user for a password.
+    expect(forged.headers.get('www-authenticate')).toBe('Session realm="JMAP"');
+    expect((await fetch(url)).headers.get('www-authenticate')).toBe('Basic realm="JMAP", charset="UTF-8"');
     const signOut = await fetch(`${push.baseUrl}/jmap/eventsource/session`, { method: 'DELETE', headers: { Cookie: cookie } });
     expect(signOut.status).toBe(204);
     expect(signOut.headers.get('set-cookie')).toMatch(/^jmap_push_session=; Max-Age=0;/);

@@ -39,6 +39,11 @@ export class BrowserSessions {
     return this.cookie('', 0);
   }
 
+  /** Whether the request carries a session cookie at all, valid or not. */
+  hasCookie(request: IncomingMessage): boolean {
+    return this.read(request) !== undefined;
+  }
+
   /** The principal of the request's session cookie; `undefined` when absent, forged, expired or revoked. */
   principalOf(request: IncomingMessage): Principal | undefined {
     const value = this.read(request);

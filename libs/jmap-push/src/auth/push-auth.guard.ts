@@ -22,6 +22,8 @@ type MaybePromise<T> = T | Promise<T>;
 @Injectable()
 export class PushAuthGuard implements CanActivate {
   private readonly challenges: string[];
+  /** For a refused session cookie: a scheme browsers do not answer with a password dialog. */
+  private readonly sessionChallenge: string;
 
   constructor(
     @Inject(Authenticator) private readonly authenticator: Authenticator,
@@ -32,31 +34,49 @@ export class PushAuthGuard implements CanActivate {
   ) {
     this.challenges = [`Basic realm="${settings.realm}", charset="UTF-8"`];
     if (authenticator.authenticateBearer) this.challenges.push(`Bearer realm="${settings.realm}"`);
+    this.sessionChallenge = `Session realm="${settings.realm}"`;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<IncomingMessage & Record<symbol, Principal>>();
-    const principal = await this.authenticate(request, context);
+    const bySession = this.usesSessionCookie(request, context);
+    const principal = await (bySession ? this.authenticateSession(request) : this.authenticateHeader(request));
     if (!principal) {
       this.metrics.rejected('unauthorized');
-      throw ProblemDetailsException.plain(401, 'Valid credentials are required', {
-        'WWW-Authenticate': this.challenges,
-      });
+      // A browser's EventSource that sent a stale cookie must not meet a Basic challenge: the browser
+      // would ask its user for a password on the page's behalf. The page signs in again instead.
+      throw bySession
+        ? ProblemDetailsException.plain(401, 'The session has expired or was revoked; sign in again', {
+            'WWW-Authenticate': this.sessionChallenge,
+          })
+        : ProblemDetailsException.plain(401, 'Valid credentials are required', {
+            'WWW-Authenticate': this.challenges,
+          });
     }
     request[PRINCIPAL_REQUEST_KEY] = principal;
     return true;
   }
 
-  private authenticate(request: IncomingMessage, context: ExecutionContext): Promise<Principal | null> {
-    const header = request.headers.authorization;
-    if (header === undefined && this.sessions.enabled && this.reflector.get(ACCEPTS_SESSION_COOKIE, context.getHandler())) {
-      const session = this.sessions.principalOf(request);
-      if (!session) return Promise.resolve(null);
-      // A session carries the principal as it was at sign-in; the directory has the last word when it can.
-      const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
-      return revalidate ? this.ask(() => revalidate(session)) : Promise.resolve(session);
-    }
-    const credentials = parseCredentials(header);
+  /** No `Authorization`, a session cookie, and a route that takes one: the browser path. */
+  private usesSessionCookie(request: IncomingMessage, context: ExecutionContext): boolean {
+    return (
+      request.headers.authorization === undefined &&
+      this.sessions.enabled &&
+      this.sessions.hasCookie(request) &&
+      this.reflector.get<boolean | undefined>(ACCEPTS_SESSION_COOKIE, context.getHandler()) === true
+    );
+  }
+
+  private authenticateSession(request: IncomingMessage): Promise<Principal | null> {
+    const session = this.sessions.principalOf(request);
+    if (!session) return Promise.resolve(null);
+    // A session carries the principal as it was at sign-in; the directory has the last word when it can.
+    const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
+    return revalidate ? this.ask(() => revalidate(session)) : Promise.resolve(session);
+  }
+
+  private authenticateHeader(request: IncomingMessage): Promise<Principal | null> {
+    const credentials = parseCredentials(request.headers.authorization);
     if (!credentials) return Promise.resolve(null);
     if (credentials.scheme === 'basic') {
       return this.ask(() => this.authenticator.authenticateBasic(credentials.username, credentials.password));

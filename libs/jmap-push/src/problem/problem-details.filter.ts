@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem-details';
+import { ShuttingDownException } from '../stream/shutting-down.exception';
 import { ProblemDetailsException } from './problem-details.exception';
 
 /**
@@ -14,6 +15,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<ServerResponse>();
+    if (error instanceof ShuttingDownException) {
+      // Closing: no answer at all, so the client retries elsewhere (see `ShuttingDownException`).
+      response.destroy();
+      return;
+    }
     if (response.headersSent) {
       // The stream is already flowing: a client can only be told by the end of the response.
       response.end();

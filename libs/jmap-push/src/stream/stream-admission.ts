@@ -5,6 +5,7 @@ import { ProblemType } from '../problem/problem-details';
 import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
 import type { Principal } from '../auth/principal.interface';
+import { ShuttingDownException } from './shutting-down.exception';
 
 /** A place among the open streams, held from admission until the stream ends. Release is idempotent. */
 export interface StreamSlot {
@@ -26,11 +27,11 @@ export class StreamAdmission {
     private readonly metrics: PushMetrics,
   ) {}
 
-  /** Takes a slot, or throws 429 (a limit) / 503 (shutting down) problem details. */
+  /** Takes a slot, or throws 429 problem details (a limit) or `ShuttingDownException`. */
   admit(principal: Principal): StreamSlot {
     if (this.closed) {
       this.metrics.rejected('unavailable');
-      throw ProblemDetailsException.plain(503, 'The server is shutting down', this.retryAfter());
+      throw new ShuttingDownException();
     }
     const held = this.perPrincipal.get(principal.id) ?? 0;
     if (held >= this.settings.maxStreamsPerPrincipal) throw this.limit('maxStreamsPerPrincipal');
