@@ -104,7 +104,16 @@ function cleanEnv() {
   for (const key of Object.keys(env)) {
     const lower = key.toLowerCase();
     if (lower.startsWith('npm_package_') || lower.startsWith('npm_lifecycle_')) delete env[key];
-    if (['npm_config_local_prefix', 'npm_config_prefix', 'npm_config_workspace', 'npm_config_workspaces', 'init_cwd'].includes(lower)) delete env[key];
+    if (
+      [
+        'npm_config_local_prefix',
+        'npm_config_prefix',
+        'npm_config_workspace',
+        'npm_config_workspaces',
+        'init_cwd',
+      ].includes(lower)
+    )
+      delete env[key];
   }
   return env;
 }
@@ -125,7 +134,10 @@ function run(command, args, { cwd, env = process.env } = {}) {
     child.on('close', (code, signal) => {
       children.delete(child);
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new CheckError(`\`${command} ${args.join(' ')}\` exited with ${code ?? signal}`, `${stdout}\n${stderr}`));
+      else
+        reject(
+          new CheckError(`\`${command} ${args.join(' ')}\` exited with ${code ?? signal}`, `${stdout}\n${stderr}`),
+        );
     });
   });
 }
@@ -140,7 +152,10 @@ function lockedVersion(lock, name) {
 
 async function packLibrary(packDir) {
   begin('npm pack (clean build of the library)');
-  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', packDir], { cwd: libDir, env: cleanEnv() });
+  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', packDir], {
+    cwd: libDir,
+    env: cleanEnv(),
+  });
   const start = stdout.indexOf('[');
   let report;
   try {
@@ -173,7 +188,10 @@ async function packLibrary(packDir) {
   );
   check(unwanted.length === 0, `the tarball ships files users must not get: ${unwanted.join(', ')}`);
   const manifest = JSON.parse(readFileSync(join(libDir, 'package.json'), 'utf8'));
-  check(!manifest.dependencies || Object.keys(manifest.dependencies).length === 0, 'the library has runtime dependencies');
+  check(
+    !manifest.dependencies || Object.keys(manifest.dependencies).length === 0,
+    'the library has runtime dependencies',
+  );
   for (const file of files.filter((name) => name.endsWith('.js'))) {
     check(files.includes(file.replace(/\.js$/, '.d.ts')), `${file} has no .d.ts next to it`);
   }
@@ -420,7 +438,12 @@ class EventStream {
           resolve({ frame: this.frames[index], index });
         } else if (this.ended) {
           remove();
-          reject(new CheckError(`the stream ended before ${description}`, this.frames.map((frame) => frame.raw).join('\n\n')));
+          reject(
+            new CheckError(
+              `the stream ended before ${description}`,
+              this.frames.map((frame) => frame.raw).join('\n\n'),
+            ),
+          );
         }
       };
       this.waiters.push(attempt);
@@ -431,7 +454,10 @@ class EventStream {
   whenEnded(ms) {
     return new Promise((resolve, reject) => {
       if (this.ended) return resolve();
-      const timer = setTimeout(() => reject(new CheckError(`the stream did not end within ${ms} ms of app.close()`)), ms);
+      const timer = setTimeout(
+        () => reject(new CheckError(`the stream did not end within ${ms} ms of app.close()`)),
+        ms,
+      );
       this.waiters.push(() => {
         if (this.ended) {
           clearTimeout(timer);
@@ -444,7 +470,10 @@ class EventStream {
 
 function request(port, path, auth, agent = undefined) {
   return new Promise((resolve, reject) => {
-    const req = httpGet({ host: '127.0.0.1', port, path, auth, agent, headers: { Accept: 'text/event-stream' } }, resolve);
+    const req = httpGet(
+      { host: '127.0.0.1', port, path, auth, agent, headers: { Accept: 'text/event-stream' } },
+      resolve,
+    );
     req.on('error', (error) => reject(new CheckError(`GET ${path} failed: ${error.message}`)));
   });
 }
@@ -462,7 +491,11 @@ async function runApp(appDir) {
   begin('start the throwaway app');
   writeApp(appDir);
   let output = '';
-  const app = fork(join(appDir, 'app.js'), [], { cwd: appDir, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const app = fork(join(appDir, 'app.js'), [], {
+    cwd: appDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   children.add(app);
   app.stdout.on('data', (chunk) => (output += chunk));
   app.stderr.on('data', (chunk) => (output += chunk));
@@ -531,7 +564,12 @@ async function runApp(appDir) {
   // A change of an account alice may not read, then one of hers that also names a type she did not ask for.
   app.send({ type: 'publish', ref: 'foreign', accountId: 'acc-2', changed: { Email: 'x1' } });
   await receive('published');
-  app.send({ type: 'publish', ref: 'own', accountId: 'acc-1', changed: { Email: 'e42', Thread: 't17', Mailbox: 'm7' } });
+  app.send({
+    type: 'publish',
+    ref: 'own',
+    accountId: 'acc-1',
+    changed: { Email: 'e42', Thread: 't17', Mailbox: 'm7' },
+  });
   const { id } = await receive('published');
   const { frame } = await stream.next((candidate) => candidate.event === 'state', 'event: state', opened.index + 1);
   let data;
@@ -556,7 +594,10 @@ async function runApp(appDir) {
 
 // ----------------------------------------------------------------------------------------------- main
 
-const deadline = setTimeout(() => finish(1, `timed out after ${DEADLINE_MS / 1000} s (everything was killed)`), DEADLINE_MS);
+const deadline = setTimeout(
+  () => finish(1, `timed out after ${DEADLINE_MS / 1000} s (everything was killed)`),
+  DEADLINE_MS,
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => finish(1, `interrupted by ${signal}`));
 
 try {
@@ -575,5 +616,9 @@ try {
   finish(0);
 } catch (error) {
   clearTimeout(deadline);
-  finish(1, error instanceof Error ? error.message : String(error), error instanceof CheckError ? error.output : error?.stack);
+  finish(
+    1,
+    error instanceof Error ? error.message : String(error),
+    error instanceof CheckError ? error.output : error?.stack,
+  );
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { ConfigError, loadServerConfig } from './config/server-config';
 import { LmtpServer } from './lmtp/lmtp-server.service';
@@ -7,13 +8,15 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config, ['error', 'warn']);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
+  const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const lmtpPort = app.get(LmtpServer).port();
   const lmtp = lmtpPort === undefined ? 'LMTP off' : `LMTP on ${config.lmtpHost}:${lmtpPort}`;
   // The one line a user needs: where the Session is. Nest's own start-up chatter is silenced above.
-  console.log(`JMAP session at ${base}/.well-known/jmap (users: ${config.users.map((user) => user.username).join(', ')}; ${lmtp})`);
+  console.log(
+    `JMAP session at ${base}/.well-known/jmap (users: ${config.users.map((user) => user.username).join(', ')}; ${lmtp})`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -26,7 +26,8 @@ export class ApiController {
     if (!release) throw limitProblem(429, 'maxConcurrentRequests', 'Too many requests in flight for this user.');
     try {
       const body = await readBody(request, CORE_LIMITS.maxSizeRequest).catch((error: unknown) => {
-        if (error instanceof BodyTooLargeError) throw limitProblem(413, 'maxSizeRequest', `Requests are limited to ${CORE_LIMITS.maxSizeRequest} bytes.`);
+        if (error instanceof BodyTooLargeError)
+          throw limitProblem(413, 'maxSizeRequest', `Requests are limited to ${CORE_LIMITS.maxSizeRequest} bytes.`);
         throw error;
       });
       return this.processor.process(body, user);

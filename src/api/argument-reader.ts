@@ -69,7 +69,7 @@ export class ArgumentReader {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
       throw invalidArguments(`"${name}" must be an array of strings or null`);
     }
-    return value as string[];
+    return value;
   }
 
   /** A JSON object or `null` when absent. */

@@ -30,7 +30,7 @@ export function parseJmapRequest(body: Buffer, supportedCapabilities: ReadonlySe
   if (createdIds !== undefined && !isStringMap(createdIds)) {
     throw problem(JmapProblem.notRequest, 400, '"createdIds" must be an object of creation id to id.');
   }
-  const unknown = (using as string[]).filter((capability) => !supportedCapabilities.has(capability));
+  const unknown = using.filter((capability) => !supportedCapabilities.has(capability));
   if (unknown.length > 0) {
     throw problem(JmapProblem.unknownCapability, 400, `Unsupported capabilities: ${unknown.join(', ')}.`);
   }
@@ -43,7 +43,7 @@ export function parseJmapRequest(body: Buffer, supportedCapabilities: ReadonlySe
     });
   }
   return {
-    using: using as string[],
+    using: using,
     methodCalls: methodCalls as Invocation[],
     ...(createdIds !== undefined && { createdIds: createdIds as Record<string, string> }),
   };

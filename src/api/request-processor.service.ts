@@ -50,7 +50,13 @@ export class RequestProcessor {
     };
   }
 
-  private call(name: string, args: Record<string, unknown>, callId: string, earlier: EarlierResponse[], context: MethodContext): Invocation {
+  private call(
+    name: string,
+    args: Record<string, unknown>,
+    callId: string,
+    earlier: EarlierResponse[],
+    context: MethodContext,
+  ): Invocation {
     try {
       const method = this.methods.find(name);
       // RFC 8620 section 3.6.2: an unknown method and one whose capability is not in `using` are alike.

@@ -13,8 +13,11 @@ describe('result references (RFC 8620 section 3.7)', () => {
 
   it('replaces #arguments and refuses ambiguous ones', () => {
     const earlier = [{ name: 'Foo/query', args: { ids: ['1'] }, callId: 'q' }];
-    expect(resolveResultReferences({ '#ids': { resultOf: 'q', name: 'Foo/query', path: '/ids' }, a: 1 }, earlier)).toEqual({ ids: ['1'], a: 1 });
-    const both = () => resolveResultReferences({ ids: [], '#ids': { resultOf: 'q', name: 'Foo/query', path: '/ids' } }, earlier);
+    expect(
+      resolveResultReferences({ '#ids': { resultOf: 'q', name: 'Foo/query', path: '/ids' }, a: 1 }, earlier),
+    ).toEqual({ ids: ['1'], a: 1 });
+    const both = () =>
+      resolveResultReferences({ ids: [], '#ids': { resultOf: 'q', name: 'Foo/query', path: '/ids' } }, earlier);
     expect(both).toThrow(MethodError);
     try {
       resolveResultReferences({ '#ids': { resultOf: 'q', name: 'Bar/query', path: '/ids' } }, earlier);

@@ -12,7 +12,10 @@ export interface EarlierResponse {
  * Throws `invalidArguments` when both `name` and `#name` are given, `invalidResultReference` when a
  * reference is malformed or does not resolve.
  */
-export function resolveResultReferences(args: Record<string, unknown>, earlier: readonly EarlierResponse[]): Record<string, unknown> {
+export function resolveResultReferences(
+  args: Record<string, unknown>,
+  earlier: readonly EarlierResponse[],
+): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
     if (!key.startsWith('#')) {
@@ -33,9 +36,13 @@ function resolveOne(reference: unknown, earlier: readonly EarlierResponse[], key
     throw new MethodError('invalidResultReference', `"${key}" is not a ResultReference {resultOf, name, path}`);
   }
   const source = earlier.find((response) => response.callId === reference.resultOf);
-  if (!source) throw new MethodError('invalidResultReference', `no earlier response has call id "${reference.resultOf}"`);
+  if (!source)
+    throw new MethodError('invalidResultReference', `no earlier response has call id "${reference.resultOf}"`);
   if (source.name !== reference.name) {
-    throw new MethodError('invalidResultReference', `the response "${reference.resultOf}" is ${source.name}, not ${reference.name}`);
+    throw new MethodError(
+      'invalidResultReference',
+      `the response "${reference.resultOf}" is ${source.name}, not ${reference.name}`,
+    );
   }
   try {
     return evaluatePointer(source.args, parsePointer(reference.path));
@@ -74,7 +81,7 @@ export function evaluatePointer(value: unknown, tokens: readonly string[]): unkn
       const results: unknown[] = [];
       for (const item of value) {
         const result = evaluatePointer(item, rest);
-        if (Array.isArray(result)) results.push(...result);
+        if (Array.isArray(result)) results.push(...(result as unknown[]));
         else results.push(result);
       }
       return results;

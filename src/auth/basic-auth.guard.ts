@@ -22,7 +22,12 @@ export class BasicAuthGuard implements CanActivate {
     const user = credentials && this.users.authenticateBasic(credentials.username, credentials.password);
     if (!user) {
       throw new ProblemDetailsException(
-        { type: JmapProblem.blank, status: 401, title: 'Unauthorized', detail: 'Valid Basic credentials are required.' },
+        {
+          type: JmapProblem.blank,
+          status: 401,
+          title: 'Unauthorized',
+          detail: 'Valid Basic credentials are required.',
+        },
         { 'WWW-Authenticate': BASIC_CHALLENGE },
       );
     }

@@ -43,15 +43,21 @@ export class BlobController {
 
   @Post('upload/:accountId')
   @HttpCode(201)
-  async upload(@CurrentUser() user: JmapUser, @Param('accountId') accountId: string, @Req() request: HttpRequest): Promise<Record<string, unknown>> {
+  async upload(
+    @CurrentUser() user: JmapUser,
+    @Param('accountId') accountId: string,
+    @Req() request: HttpRequest,
+  ): Promise<Record<string, unknown>> {
     const access = user.accounts.get(accountId);
     if (!access || !this.store.account(accountId)) throw problem(404, 'No such account.');
     if (access.isReadOnly) throw problem(403, 'This account is read-only.');
     const release = this.limiter.acquire(`upload:${user.id}`, CORE_LIMITS.maxConcurrentUpload);
-    if (!release) throw new ProblemDetailsException({ type: JmapProblem.limit, status: 429, limit: 'maxConcurrentUpload' });
+    if (!release)
+      throw new ProblemDetailsException({ type: JmapProblem.limit, status: 429, limit: 'maxConcurrentUpload' });
     try {
       const data = await readBody(request, CORE_LIMITS.maxSizeUpload).catch((error: unknown) => {
-        if (error instanceof BodyTooLargeError) throw new ProblemDetailsException({ type: JmapProblem.limit, status: 413, limit: 'maxSizeUpload' });
+        if (error instanceof BodyTooLargeError)
+          throw new ProblemDetailsException({ type: JmapProblem.limit, status: 413, limit: 'maxSizeUpload' });
         throw error;
       });
       const type = request.get('content-type') || 'application/octet-stream';

@@ -6,6 +6,10 @@ import { SERVER_CONFIG, type ServerConfig } from './server-config';
 @Module({})
 export class ConfigModule {
   static forRoot(config: ServerConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: SERVER_CONFIG, useValue: config }], exports: [SERVER_CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: SERVER_CONFIG, useValue: config }],
+      exports: [SERVER_CONFIG],
+    };
   }
 }

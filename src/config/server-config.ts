@@ -126,7 +126,8 @@ function developmentSessionSecret(users: readonly ConfiguredUser[]): string {
 
 function parseRedisUrl(raw: string | undefined): string | null {
   if (!raw?.trim()) return null;
-  if (!/^rediss?:\/\//.test(raw.trim())) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
+  if (!/^rediss?:\/\//.test(raw.trim()))
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
   return raw.trim();
 }
 
@@ -172,7 +173,9 @@ export function parseShares(raw: string, users: readonly ConfiguredUser[]): Conf
   for (const entry of raw.split(',')) {
     const pair = entry.trim();
     if (!pair) continue;
-    const [owner, grantee, extra] = pair.split('>').map((part) => part.trim().toLowerCase());
+    const [owner, grantee, extra] = pair.split('>').map((part) => part.trim().toLowerCase()) as Array<
+      string | undefined
+    >;
     if (!owner || !grantee || extra !== undefined) {
       throw new ConfigError(`JMAP_SHARES entry "${pair}" must be owner>grantee`);
     }

@@ -25,7 +25,9 @@ export function readBody(request: HttpRequest, maxBytes: number): Promise<Buffer
       chunks.push(chunk);
     };
     request.on('data', onData);
-    request.once('end', () => resolve(Buffer.concat(chunks)));
+    request.once('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
     request.once('error', reject);
   });
 }

@@ -31,7 +31,8 @@ export class LmtpServer implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.lmtpPort === null) return;
+    const port = this.config.lmtpPort;
+    if (port === null) return;
     const server = new SMTPServer({
       lmtp: true,
       name: 'jmap-push',
@@ -44,14 +45,20 @@ export class LmtpServer implements OnApplicationBootstrap, OnApplicationShutdown
       // RFC 2034 enhanced codes (5.1.1 unknown user, 5.6.0 bad content) tell the MTA precisely what failed.
       hideENHANCEDSTATUSCODES: false,
       logger: false,
-      onRcptTo: (address, session, callback) => this.onRcptTo(address, session, callback),
-      onData: (stream, session, callback) => this.onData(stream, session, callback),
+      onRcptTo: (address, session, callback) => {
+        this.onRcptTo(address, session, callback);
+      },
+      onData: (stream, session, callback) => {
+        this.onData(stream, session, callback);
+      },
     });
-    server.on('error', (error) => this.logger.warn(`LMTP connection error: ${error.message}`));
+    server.on('error', (error) => {
+      this.logger.warn(`LMTP connection error: ${error.message}`);
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
-      server.listen(this.config.lmtpPort!, this.config.lmtpHost, () => {
+      server.listen(port, this.config.lmtpHost, () => {
         server.server.off('error', reject);
         resolve();
       });
@@ -61,7 +68,12 @@ export class LmtpServer implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server)
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
   }
 
   /** The port LMTP listens on; `undefined` when it is off. */
@@ -70,27 +82,48 @@ export class LmtpServer implements OnApplicationBootstrap, OnApplicationShutdown
     return address?.port;
   }
 
-  private onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void): void {
-    if (this.users.findByAddress(address.address)) return callback();
+  private onRcptTo(
+    address: SMTPServerAddress,
+    _session: SMTPServerSession,
+    callback: (error?: Error | null) => void,
+  ): void {
+    if (this.users.findByAddress(address.address)) {
+      callback();
+      return;
+    }
     callback(reply(550, `<${address.address}>: no such user here`));
   }
 
-  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null, message?: string) => void): void {
+  private onData(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (error?: Error | null, message?: string) => void,
+  ): void {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => {
       // Past the limit smtp-server answers 552 itself (`rejectOversized`); stop keeping the bytes.
       if (!stream.sizeExceeded) chunks.push(chunk);
     });
-    stream.on('error', (error) => callback(reply(451, `message could not be read: ${error.message}`)));
+    stream.on('error', (error) => {
+      callback(reply(451, `message could not be read: ${error.message}`));
+    });
     stream.on('end', () => {
-      if (stream.sizeExceeded) return callback(reply(552, 'message exceeds fixed maximum message size'));
+      if (stream.sizeExceeded) {
+        callback(reply(552, 'message exceeds fixed maximum message size'));
+        return;
+      }
       const recipients = session.envelope.rcptTo
         .map((address) => this.users.findByAddress(address.address))
         .filter((user): user is JmapUser => user !== undefined);
       this.delivery.deliver(Buffer.concat(chunks), recipients).then(
-        () => callback(null, 'delivered'),
+        () => {
+          callback(null, 'delivered');
+        },
         (error: unknown) => {
-          if (error instanceof MalformedMessageError) return callback(reply(554, `message refused: ${error.message}`));
+          if (error instanceof MalformedMessageError) {
+            callback(reply(554, `message refused: ${error.message}`));
+            return;
+          }
           this.logger.error('delivery failed', error instanceof Error ? error.stack : String(error));
           callback(reply(451, 'local error in processing, try again later'));
         },

@@ -24,7 +24,9 @@ export class MailDelivery {
     try {
       parsed = await simpleParser(raw, { skipImageLinks: true });
     } catch (error) {
-      throw new MalformedMessageError(`the message cannot be parsed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new MalformedMessageError(
+        `the message cannot be parsed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const receivedAt = new Date();
     for (const accountId of new Set(recipients.map((user) => user.accountId))) {

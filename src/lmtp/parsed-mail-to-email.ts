@@ -8,7 +8,13 @@ import { previewOf } from '../mail/email/email-view';
  * Turns a parsed delivered message into a new Email in the account's Inbox, storing the raw message and
  * each body part as blobs. Runs inside a store write.
  */
-export function parsedMailToEmail(account: MailAccount, raw: Buffer, parsed: ParsedMail, inboxId: string, receivedAt: Date): NewEmail {
+export function parsedMailToEmail(
+  account: MailAccount,
+  raw: Buffer,
+  parsed: ParsedMail,
+  inboxId: string,
+  receivedAt: Date,
+): NewEmail {
   const parts: BodyPartRecord[] = [];
   const bodyValues = new Map<string, string>();
   const addPart = (partId: string, type: string, data: Buffer, extra: Partial<BodyPartRecord> = {}) => {
@@ -30,9 +36,12 @@ export function parsedMailToEmail(account: MailAccount, raw: Buffer, parsed: Par
   };
   const text = parsed.text ?? (parsed.html ? undefined : '');
   const textPart = text !== undefined ? addPart('1', 'text/plain', Buffer.from(text, 'utf8')) : undefined;
-  if (textPart) bodyValues.set('1', text!);
+  if (textPart && text !== undefined) bodyValues.set('1', text);
   const htmlPart = parsed.html ? addPart('2', 'text/html', Buffer.from(parsed.html, 'utf8')) : undefined;
   if (htmlPart) bodyValues.set('2', parsed.html as string);
+  // `text` is '' when the message has neither text nor HTML, so there is always one of the two.
+  const mainPart = textPart ?? htmlPart;
+  if (!mainPart) throw new Error('a message without a text or an HTML part');
   const attachments = parsed.attachments.map((attachment, index) =>
     addPart(String(index + 3), attachment.contentType || 'application/octet-stream', attachment.content, {
       name: attachment.filename ?? null,
@@ -58,8 +67,8 @@ export function parsedMailToEmail(account: MailAccount, raw: Buffer, parsed: Par
     replyTo: addresses(parsed.replyTo),
     subject: parsed.subject ?? null,
     sentAt: parsed.date && !Number.isNaN(parsed.date.getTime()) ? utcDate(parsed.date) : null,
-    textBody: [(textPart ?? htmlPart)!],
-    htmlBody: [(htmlPart ?? textPart)!],
+    textBody: [mainPart],
+    htmlBody: [htmlPart ?? mainPart],
     attachments,
     bodyValues,
     preview: previewOf(text ?? ''),

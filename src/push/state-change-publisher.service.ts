@@ -19,7 +19,9 @@ export class StateChangePublisher implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.stopListening = this.store.onCommit((change) => this.publish(change));
+    this.stopListening = this.store.onCommit((change) => {
+      this.publish(change);
+    });
   }
 
   onModuleDestroy(): void {
@@ -37,7 +39,10 @@ export class StateChangePublisher implements OnModuleInit, OnModuleDestroy {
     const publication = this.stateChanges
       .publish(change.accountId, change.changed as Record<string, string>)
       .catch((error: unknown) => {
-        this.logger.error(`could not push the change of account ${change.accountId}`, error instanceof Error ? error.stack : String(error));
+        this.logger.error(
+          `could not push the change of account ${change.accountId}`,
+          error instanceof Error ? error.stack : String(error),
+        );
       })
       .finally(() => this.pending.delete(publication));
     this.pending.add(publication);

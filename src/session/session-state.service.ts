@@ -13,8 +13,16 @@ export class SessionStateService {
   stateFor(user: JmapUser): string {
     let state = this.cache.get(user);
     if (state === undefined) {
-      const accounts = [...user.accounts.values()].map((access) => [access.accountId, access.name, access.isPersonal, access.isReadOnly]);
-      state = createHash('sha256').update(JSON.stringify([user.username, accounts])).digest('hex').slice(0, 12);
+      const accounts = [...user.accounts.values()].map((access) => [
+        access.accountId,
+        access.name,
+        access.isPersonal,
+        access.isReadOnly,
+      ]);
+      state = createHash('sha256')
+        .update(JSON.stringify([user.username, accounts]))
+        .digest('hex')
+        .slice(0, 12);
       this.cache.set(user, state);
     }
     return state;

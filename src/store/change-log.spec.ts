@@ -23,7 +23,12 @@ describe('ChangeLog', () => {
   });
 
   it('reports count-only updates', () => {
-    expect(log().changesSince(2, 4, 100)).toMatchObject({ updated: ['a'], destroyed: [], onlyCountsUpdated: true, newSeq: 4 });
+    expect(log().changesSince(2, 4, 100)).toMatchObject({
+      updated: ['a'],
+      destroyed: [],
+      onlyCountsUpdated: true,
+      newSeq: 4,
+    });
   });
 
   it('cuts a window at maxChanges with a resumable intermediate state', () => {

@@ -77,7 +77,11 @@ export class MailAccount {
   }
 
   /** Changes of a type since a state string; `undefined` when that state cannot be answered. */
-  changesSince(type: 'Mailbox' | 'Email' | 'Thread', sinceState: string, maxChanges: number): (ChangesWindow & { newState: string }) | undefined {
+  changesSince(
+    type: 'Mailbox' | 'Email' | 'Thread',
+    sinceState: string,
+    maxChanges: number,
+  ): (ChangesWindow & { newState: string }) | undefined {
     const since = this.tokens.parse(sinceState);
     const log = this.logs[type];
     if (since === undefined || !log.canAnswer(since, this.lastSeq[type])) return undefined;
@@ -190,7 +194,10 @@ export class MailAccount {
     for (const mailboxId of email.mailboxIds) this.addToMailbox(mailboxId, email.id);
     for (const messageId of email.messageId ?? []) this.threadByMessageId.set(messageId, threadId);
     const thread = this.threadRecords.get(threadId);
-    this.threadRecords.set(threadId, { id: threadId, emailIds: this.sortByReceived([...(thread?.emailIds ?? []), email.id]) });
+    this.threadRecords.set(threadId, {
+      id: threadId,
+      emailIds: this.sortByReceived([...(thread?.emailIds ?? []), email.id]),
+    });
     this.log('Thread', threadId, thread ? 'updated' : 'created');
     this.log('Email', email.id, 'created');
     return email;

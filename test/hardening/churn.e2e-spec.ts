@@ -55,10 +55,17 @@ class HalfAsyncBus implements PushBus {
     return this.inner.currentId();
   }
 
-  changesSince(lastEventId: string, accountIds: readonly string[]): MergedChanges | undefined | Promise<MergedChanges | undefined> {
+  changesSince(
+    lastEventId: string,
+    accountIds: readonly string[],
+  ): MergedChanges | undefined | Promise<MergedChanges | undefined> {
     this.flip = !this.flip;
     if (!this.flip) return this.inner.changesSince(lastEventId, accountIds);
-    return new Promise((resolve) => setImmediate(() => resolve(this.inner.changesSince(lastEventId, accountIds))));
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        resolve(this.inner.changesSince(lastEventId, accountIds));
+      }),
+    );
   }
 
   latestStates(accountIds: readonly string[]): MergedChanges {
@@ -76,7 +83,8 @@ function prng(seed: number): () => number {
   };
 }
 
-type Kind = 'clean' | 'destroy-before-response' | 'destroy-after-head' | 'mid-replay' | 'mid-frame' | 'closeafter' | 'refused';
+type Kind =
+  'clean' | 'destroy-before-response' | 'destroy-after-head' | 'mid-replay' | 'mid-frame' | 'closeafter' | 'refused';
 const KINDS: Array<[Kind, number]> = [
   ['clean', 22],
   ['destroy-before-response', 14],
@@ -107,7 +115,12 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
 
   beforeAll(async () => {
     // A short history, filled during the warm-up: the history ring's retained changes are not a leak.
-    push = await startPushApp({ transport, users: USERS, bus: new HalfAsyncBus({ historySize: 32 }), maxStreamsPerPrincipal: 10_000 });
+    push = await startPushApp({
+      transport,
+      users: USERS,
+      bus: new HalfAsyncBus({ historySize: 32 }),
+      maxStreamsPerPrincipal: 10_000,
+    });
     port = Number(new URL(push.baseUrl).port);
     // Every finished response must let go of every listener the library put on it.
     push.app.getHttpServer().on('request', (_req: IncomingMessage, res: ServerResponse) => {
@@ -139,7 +152,9 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
       let received = Buffer.alloc(0);
       let headEnd = -1;
       let done = false;
-      const timer = setTimeout(() => finish(new Error(`${kind} cycle hung; got ${JSON.stringify(received.toString('latin1').slice(0, 200))}`)), 10_000);
+      const timer = setTimeout(() => {
+        finish(new Error(`${kind} cycle hung; got ${JSON.stringify(received.toString('latin1').slice(0, 200))}`));
+      }, 10_000);
       const finish = (error?: Error) => {
         if (done) return;
         done = true;
@@ -148,8 +163,12 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
         if (error) reject(error);
         else resolve();
       };
-      socket.on('error', () => finish());
-      socket.on('close', () => finish());
+      socket.on('error', () => {
+        finish();
+      });
+      socket.on('close', () => {
+        finish();
+      });
       const body = () => received.subarray(headEnd + 4).toString('latin1');
 
       switch (kind) {
@@ -168,7 +187,10 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
           socket.write(request('plain', 'types=*&closeafter=no&ping=1'), () => {
             // Sometimes before the server read it, sometimes while it authenticates.
             if (random() < 0.5) finish();
-            else setImmediate(() => finish());
+            else
+              setImmediate(() => {
+                finish();
+              });
           });
           break;
         case 'destroy-after-head':
@@ -183,14 +205,18 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
           // the first chunk of the replayed frame.
           const early = random() < 0.4;
           socket.write(request('replayer', 'types=*&closeafter=no&ping=1', `Last-Event-ID: ${oldId}\r\n`));
-          if (early) setImmediate(() => finish());
+          if (early)
+            setImmediate(() => {
+              finish();
+            });
           socket.on('data', (chunk: Buffer) => {
             received = Buffer.concat([received, chunk]);
             headEnd = received.indexOf('\r\n\r\n');
             if (headEnd < 0) return;
             const text = body();
             if (text.includes('event: state')) {
-              if (!/event: state[\s\S]*\n\n/.test(text.replace(/\r\n[0-9a-f]+\r\n/g, ''))) count('cut mid-replay-frame');
+              if (!/event: state[\s\S]*\n\n/.test(text.replace(/\r\n[0-9a-f]+\r\n/g, '')))
+                count('cut mid-replay-frame');
               finish();
             }
           });
@@ -225,10 +251,15 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
           });
           break;
         case 'refused': {
-          const bad = random() < 0.5 ? request('plain', 'types=Nope&closeafter=no&ping=0') : request('nobody', 'types=*&closeafter=no&ping=0');
+          const bad =
+            random() < 0.5
+              ? request('plain', 'types=Nope&closeafter=no&ping=0')
+              : request('nobody', 'types=*&closeafter=no&ping=0');
           socket.write(bad.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'));
           socket.on('data', () => undefined);
-          socket.on('end', () => finish());
+          socket.on('end', () => {
+            finish();
+          });
           break;
         }
       }
@@ -270,13 +301,17 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
     // Nothing held for streams: registry, metrics, admission slots, ping wheel, stall watch.
     expect(holdings(push)).toEqual(NOTHING_HELD);
     // Nor in the registry's indexes, nor on the bus: its one listener is the registry's own.
-    const registry = push.app.get(StreamRegistry) as unknown as Record<string, Map<unknown, unknown>>;
-    expect({ byAccount: registry.byAccount.size, byPrincipal: registry.byPrincipal.size, slots: registry.slots.size }).toEqual({
+    const registry = push.app.get<StreamRegistry, Record<string, Map<unknown, unknown>>>(StreamRegistry);
+    expect({
+      byAccount: registry.byAccount.size,
+      byPrincipal: registry.byPrincipal.size,
+      slots: registry.slots.size,
+    }).toEqual({
       byAccount: 0,
       byPrincipal: 0,
       slots: 0,
     });
-    expect((push.app.get(PushBus) as unknown as { listeners: Set<unknown> }).listeners.size).toBe(1);
+    expect(push.app.get<PushBus, { listeners: Set<unknown> }>(PushBus).listeners.size).toBe(1);
     // No closed response kept a drain or close listener.
     await new Promise((wake) => setImmediate(wake));
     expect(responseLeaks).toEqual([]);
@@ -289,11 +324,15 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
     expect(push.metrics.snapshot().streamsOpened).toBeGreaterThan(CYCLES_PER_TRANSPORT / 3);
 
     // The server still serves.
-    await new Promise<void>((resolve, reject) => cycle('clean', Math.random).then(resolve, reject));
+    await new Promise<void>((resolve, reject) => {
+      cycle('clean', Math.random).then(resolve, reject);
+    });
     await settled(push);
 
     if (!gc) {
-      console.warn('churn: global.gc is missing, heap bound NOT checked; run Jest with `node --expose-gc node_modules/jest/bin/jest.js`');
+      console.warn(
+        'churn: global.gc is missing, heap bound NOT checked; run Jest with `node --expose-gc node_modules/jest/bin/jest.js`',
+      );
       return;
     }
     const heapAfter = await heapAfterGc();
@@ -307,9 +346,15 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
   it('closes the connection after a closeafter=state response when the client sent Connection: close', async () => {
     const socket = connect(port, '127.0.0.1');
     const closed = new Promise<string>((resolve) => {
-      socket.on('end', () => resolve('closed'));
-      socket.on('close', () => resolve('closed'));
-      socket.on('error', () => resolve('closed'));
+      socket.on('end', () => {
+        resolve('closed');
+      });
+      socket.on('close', () => {
+        resolve('closed');
+      });
+      socket.on('error', () => {
+        resolve('closed');
+      });
     });
     let text = '';
     socket.setEncoding('latin1');

@@ -68,6 +68,7 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
   });
 
   it('answers 503 when authenticateBasic rejects, with a non-Error too', async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a host's authenticator may reject with a non-Error: the case under test
     await expect503({ authenticateBasic: () => Promise.reject('secret string rejection') });
   });
 
@@ -96,7 +97,9 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
         authenticateBasic: (user) => (user === 'slow' ? new Promise<Principal | null>(() => undefined) : good),
       },
     });
-    const hanging = Array.from({ length: 20 }, () => fx.open(ALL, { Authorization: `Basic ${Buffer.from('slow:x').toString('base64')}` }));
+    const hanging = Array.from({ length: 20 }, () =>
+      fx.open(ALL, { Authorization: `Basic ${Buffer.from('slow:x').toString('base64')}` }),
+    );
     const fine = await fx.connect(ALL, AUTH.bob);
     await push.stateChanges.publish('acc-bob', { Email: 'e1' });
     expect(stateOf(await fine.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
@@ -145,25 +148,38 @@ describe.each(TRANSPORTS)('malformed publish() input (%s transport)', (transport
     ['no type at all', 'acc-bob', {}],
   ];
 
-  it.each(malformed)('rejects %s with InvalidStateChangeError and writes nothing', async (_name, accountId, changed) => {
-    const push = await fx.start();
-    const stream = await fx.connect(ALL, AUTH.bob);
-    const before = push.metrics.snapshot().stateEvents;
-    const publish = push.stateChanges.publish(accountId as string, changed as Record<string, string>);
-    await expect(publish).rejects.toBeInstanceOf(InvalidStateChangeError);
-    await expect(publish).rejects.toMatchObject({ name: 'InvalidStateChangeError', message: expect.stringMatching(/^publish\(\): /) });
-    expect(push.metrics.snapshot().stateEvents).toBe(before);
-    // The stream is intact: the next valid change is its very next frame.
-    const id = await push.stateChanges.publish('acc-bob', { Email: 'valid' });
-    const frame = await stream.next();
-    expect(frame.id).toBe(id);
-    expect(stateOf(frame).changed).toEqual({ 'acc-bob': { Email: 'valid' } });
-  });
+  it.each(malformed)(
+    'rejects %s with InvalidStateChangeError and writes nothing',
+    async (_name, accountId, changed) => {
+      const push = await fx.start();
+      const stream = await fx.connect(ALL, AUTH.bob);
+      const before = push.metrics.snapshot().stateEvents;
+      const publish = push.stateChanges.publish(accountId as string, changed as Record<string, string>);
+      await expect(publish).rejects.toBeInstanceOf(InvalidStateChangeError);
+      await expect(publish).rejects.toMatchObject({
+        name: 'InvalidStateChangeError',
+        message: expect.stringMatching(/^publish\(\): /),
+      });
+      expect(push.metrics.snapshot().stateEvents).toBe(before);
+      // The stream is intact: the next valid change is its very next frame.
+      const id = await push.stateChanges.publish('acc-bob', { Email: 'valid' });
+      const frame = await stream.next();
+      expect(frame.id).toBe(id);
+      expect(stateOf(frame).changed).toEqual({ 'acc-bob': { Email: 'valid' } });
+    },
+  );
 
   it('rejects (does not throw synchronously) even for a hostile object, and streams go on', async () => {
     const push = await fx.start();
     const stream = await fx.connect(ALL, AUTH.bob);
-    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('hostile'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('hostile');
+        },
+      },
+    );
     let publish: Promise<string> | undefined;
     expect(() => (publish = push.stateChanges.publish('acc-bob', hostile))).not.toThrow();
     await expect(publish).rejects.toThrow();
@@ -195,10 +211,14 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
 
   it('closes the stream whose write throws and delivers to every other stream', async () => {
     const push = await fx.start({ maxStreamsPerPrincipal: 100 });
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the mock calls it with the sink as `this`
     const original = Sink.prototype.writeState;
-    jest.spyOn(Sink.prototype, 'writeState').mockImplementation(function (this: { response: ServerResponse & { req: IncomingMessage } }, ...args) {
+    jest.spyOn(Sink.prototype, 'writeState').mockImplementation(function (
+      this: { response: ServerResponse & { req: IncomingMessage } },
+      ...args
+    ) {
       if (this.response.req.headers['x-victim']) throw new Error('sink broke');
-      return original.apply(this, args);
+      original.apply(this, args);
     });
     // The victim sits in the middle of the account's streams, so the fan-out goes on past it.
     const before = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
@@ -216,16 +236,26 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
   });
 
   // Was a bug (stream-registry.ts deliver() closed the stream but left its response open); fixed in 7f04d0f.
-  it('ends the failed stream\'s response, so its client reconnects instead of waiting forever', async () => {
+  it("ends the failed stream's response, so its client reconnects instead of waiting forever", async () => {
     const push = await fx.start();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the mock calls it with the sink as `this`
     const original = Sink.prototype.writeState;
-    jest.spyOn(Sink.prototype, 'writeState').mockImplementation(function (this: { response: ServerResponse & { req: IncomingMessage } }, ...args) {
+    jest.spyOn(Sink.prototype, 'writeState').mockImplementation(function (
+      this: { response: ServerResponse & { req: IncomingMessage } },
+      ...args
+    ) {
       if (this.response.req.headers['x-victim']) throw new Error('sink broke');
-      return original.apply(this, args);
+      original.apply(this, args);
     });
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
     await push.stateChanges.publish('acc-bob', { Email: 'e1' });
-    expect(await within(victim.ended.then(() => 'ended'), 1000, 'still open')).toBe('ended');
+    expect(
+      await within(
+        victim.ended.then(() => 'ended'),
+        1000,
+        'still open',
+      ),
+    ).toBe('ended');
   });
 
   it('delivers to the streams even when another listener of the bus throws first', async () => {

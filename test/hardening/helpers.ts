@@ -12,7 +12,7 @@ import type { PushApp } from '../support/push-app';
 /** A response read off a socket: status, lower-cased headers, the body (de-chunked) and how it ended. */
 export interface RawResponse {
   readonly status: number;
-  readonly headers: Record<string, string>;
+  readonly headers: Partial<Record<string, string>>;
   /** The body; for a 200 event stream, only what arrived up to its first frame. */
   readonly body: string;
   /** A 200 `text/event-stream` whose first frame arrived (the socket was then destroyed by us). */
@@ -64,20 +64,28 @@ export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 50
       if (error) reject(error);
       else resolve(response as RawResponse);
     };
-    const timer = setTimeout(
-      () => finish(new Error(`no complete response within ${timeoutMs} ms; got ${JSON.stringify(received.toString('latin1').slice(0, 300))}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      finish(
+        new Error(
+          `no complete response within ${timeoutMs} ms; got ${JSON.stringify(received.toString('latin1').slice(0, 300))}`,
+        ),
+      );
+    }, timeoutMs);
     const evaluate = (ended: boolean) => {
       const headEnd = received.indexOf(HEAD_END);
       if (headEnd < 0) {
-        if (ended) finish(new Error(`connection closed without a response; got ${JSON.stringify(received.toString('latin1').slice(0, 300))}`));
+        if (ended)
+          finish(
+            new Error(
+              `connection closed without a response; got ${JSON.stringify(received.toString('latin1').slice(0, 300))}`,
+            ),
+          );
         return;
       }
       const head = received.subarray(0, headEnd).toString('latin1');
       const [statusLine, ...lines] = head.split('\r\n');
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]);
-      const headers: Record<string, string> = {};
+      const headers: Partial<Record<string, string>> = {};
       for (const line of lines) {
         const colon = line.indexOf(':');
         const name = line.slice(0, colon).trim().toLowerCase();
@@ -111,8 +119,12 @@ export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 50
       received = Buffer.concat([received, chunk]);
       evaluate(false);
     });
-    socket.on('end', () => evaluate(true));
-    socket.on('close', () => evaluate(true));
+    socket.on('end', () => {
+      evaluate(true);
+    });
+    socket.on('close', () => {
+      evaluate(true);
+    });
     socket.on('error', (error) => {
       // A server that refuses bytes may reset the connection after answering; judge what arrived.
       if (received.includes(HEAD_END)) evaluate(true);
@@ -124,10 +136,17 @@ export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 50
 
 /** A GET request as bytes; `target` is sent as is (no validation), as are header values. */
 export function rawGet(target: string | Buffer, headers: Array<[string, string | Buffer]>): Buffer {
-  const parts: Buffer[] = [Buffer.from('GET ', 'latin1'), Buffer.isBuffer(target) ? target : Buffer.from(target, 'latin1')];
+  const parts: Buffer[] = [
+    Buffer.from('GET ', 'latin1'),
+    Buffer.isBuffer(target) ? target : Buffer.from(target, 'latin1'),
+  ];
   parts.push(Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n', 'latin1'));
   for (const [name, value] of headers) {
-    parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'), Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`${name}: `, 'latin1'),
+      Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'),
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from('\r\n'));
   return Buffer.concat(parts);
@@ -196,7 +215,8 @@ export const ALLOWED_STATUSES = [200, 400, 401, 414, 429, 431] as const;
  */
 export function assertWellFormed(response: RawResponse, nodeBare = false): void {
   const where = () => `${response.status} ${JSON.stringify(response.headers)} ${response.body.slice(0, 300)}`;
-  if (!(ALLOWED_STATUSES as readonly number[]).includes(response.status)) throw new Error(`unexpected status: ${where()}`);
+  if (!(ALLOWED_STATUSES as readonly number[]).includes(response.status))
+    throw new Error(`unexpected status: ${where()}`);
   if (response.status === 200) {
     if (!response.stream) throw new Error(`200 that is not an event stream with a first frame: ${where()}`);
     if (!/^(?:\n)?(?:id: \d+-\d+\n|event: state\n)/.test(response.body.replace(/\r\n?/g, '\n'))) {
@@ -218,7 +238,10 @@ export function assertWellFormed(response: RawResponse, nodeBare = false): void 
   if (problem.status !== response.status || typeof problem.type !== 'string' || typeof problem.title !== 'string') {
     throw new Error(`problem details that do not match the status: ${where()}`);
   }
-  if (response.status === 400 && (problem.type !== 'urn:ietf:params:jmap:error:notRequest' || typeof problem.parameter !== 'string')) {
+  if (
+    response.status === 400 &&
+    (problem.type !== 'urn:ietf:params:jmap:error:notRequest' || typeof problem.parameter !== 'string')
+  ) {
     throw new Error(`a 400 that names no parameter: ${where()}`);
   }
   if (response.status === 401 && !(response.headers['www-authenticate'] ?? '').startsWith('Basic realm=')) {
@@ -253,11 +276,18 @@ export const NOTHING_HELD = { registry: 0, openStreams: 0, admissionHeld: 0, pin
 
 /** Waits until the server holds nothing for streams (clients' closes reach it asynchronously). */
 export async function settled(push: PushApp, timeoutMs = 5000): Promise<void> {
-  await eventually(() => Object.values(holdings(push)).every((n) => n === 0), `the server holds nothing: ${JSON.stringify(holdings(push))}`, timeoutMs);
+  await eventually(
+    () => Object.values(holdings(push)).every((n) => n === 0),
+    `the server holds nothing: ${JSON.stringify(holdings(push))}`,
+    timeoutMs,
+  );
 }
 
 /** Opens a raw socket that sends one GET and hands back the socket once the response head arrived. */
-export function openRaw(port: number, bytes: Buffer | string): Promise<{ socket: Socket; head: string; status: number; rest: Buffer }> {
+export function openRaw(
+  port: number,
+  bytes: Buffer | string,
+): Promise<{ socket: Socket; head: string; status: number; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = Buffer.alloc(0);
@@ -280,7 +310,15 @@ export function openRaw(port: number, bytes: Buffer | string): Promise<{ socket:
 export async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<F>(
+        (resolve) =>
+          (timer = setTimeout(() => {
+            resolve(fallback);
+          }, ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -31,7 +31,11 @@ class Directory implements Authenticator {
     const fresh = accountIds ? { id: principal.id, accountIds: [...accountIds] } : null;
     // Wake waiters after the registry applied the answer (it does so right after this call returns).
     const waiters = this.waiters.splice(0);
-    setImmediate(() => waiters.forEach((wake) => wake()));
+    setImmediate(() => {
+      waiters.forEach((wake) => {
+        wake();
+      });
+    });
     return fresh;
   }
 
@@ -42,7 +46,8 @@ class Directory implements Authenticator {
 }
 
 const auth = (user: string) => ({ Authorization: basicAuth(user, `pw-${user}`) });
-const states = (frame: SseFrame) => (JSON.parse(frame.data as string) as { changed: Record<string, Record<string, string>> }).changed;
+const states = (frame: SseFrame) =>
+  (JSON.parse(frame.data as string) as { changed: Record<string, Record<string, string>> }).changed;
 
 interface Scenario {
   grants: string[][];
@@ -54,7 +59,10 @@ interface Scenario {
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   grants: fc.array(fc.subarray(ACCOUNTS, { maxLength: 5 }), { minLength: USERS.length, maxLength: USERS.length }),
   subscriptions: fc.array(
-    fc.array(fc.option(fc.subarray([...TYPES], { minLength: 1 }), { freq: 3, nil: null }), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.option(fc.subarray([...TYPES], { minLength: 1 }), { freq: 3, nil: null }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     { minLength: USERS.length, maxLength: USERS.length },
   ),
   // Account index ACCOUNTS.length is an account nobody may read.
@@ -83,14 +91,17 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
   afterAll(() => push.close());
 
   async function connect(user: string, types: string[] | null): Promise<EventStream> {
-    const stream = await openEventStream(push.url(`types=${types ? types.join(',') : '*'}&closeafter=no&ping=0`), auth(user));
+    const stream = await openEventStream(
+      push.url(`types=${types ? types.join(',') : '*'}&closeafter=no&ping=0`),
+      auth(user),
+    );
     opened.push(stream);
     expect(stream.status).toBe(200);
     await stream.next();
     return stream;
   }
 
-  it('gives every stream only changes of its principal\'s accounts and its types, and all of them (fast-check)', async () => {
+  it("gives every stream only changes of its principal's accounts and its types, and all of them (fast-check)", async () => {
     let events = 0;
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ grants, subscriptions, publishes }) => {
@@ -122,17 +133,22 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
         for (const { user, types, stream } of streams) {
           const readable = new Set(directory.grants.get(user));
           // What this stream must end up holding: the latest state of every (account, type) it may see.
-          const expected = new Map([...latest].filter(([key]) => readable.has(key.split('/')[0]) && (!types || types.has(key.split('/')[1]))));
+          const expected = new Map(
+            [...latest].filter(([key]) => readable.has(key.split('/')[0]) && (!types || types.has(key.split('/')[1]))),
+          );
           const held = new Map<string, string>();
           await eventually(() => {
             for (const frame of stream.drain()) {
               if (frame.event !== 'state') continue;
               events++;
               for (const [accountId, typeStates] of Object.entries(states(frame))) {
-                if (!readable.has(accountId)) throw new Error(`${user} got a change of ${accountId}, which it may not read`);
+                if (!readable.has(accountId))
+                  throw new Error(`${user} got a change of ${accountId}, which it may not read`);
                 for (const [type, state] of Object.entries(typeStates)) {
-                  if (types && !types.has(type)) throw new Error(`${user} got ${type}, which its stream did not ask for`);
-                  if (!published.get(`${accountId}/${type}`)?.has(state)) throw new Error(`${user} got ${state}, never published as ${accountId}/${type}`);
+                  if (types && !types.has(type))
+                    throw new Error(`${user} got ${type}, which its stream did not ask for`);
+                  if (!published.get(`${accountId}/${type}`)?.has(state))
+                    throw new Error(`${user} got ${state}, never published as ${accountId}/${type}`);
                   held.set(`${accountId}/${type}`, state);
                 }
               }
@@ -148,7 +164,7 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
     expect(events).toBeGreaterThan(100);
   }, 60_000);
 
-  it('stops a revoked account\'s events on open streams after PrincipalRevalidator.revalidateAll()', async () => {
+  it("stops a revoked account's events on open streams after PrincipalRevalidator.revalidateAll()", async () => {
     directory.grants = new Map([
       ['user-0', ['acc-0', 'acc-1']],
       ['user-1', ['acc-0']],
@@ -171,7 +187,10 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
   });
 
   it('ends the streams of a principal the directory no longer knows', async () => {
-    directory.grants = new Map([['user-2', ['acc-2']], ['user-3', ['acc-2']]]);
+    directory.grants = new Map([
+      ['user-2', ['acc-2']],
+      ['user-3', ['acc-2']],
+    ]);
     const gone = await connect('user-2', null);
     const stays = await connect('user-3', null);
     directory.grants.delete('user-2');

@@ -39,7 +39,11 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
     const refused = streams.filter((stream) => stream.status !== 200);
     for (const stream of refused) {
       const problem = await expectProblem(stream, 429);
-      expect(problem).toMatchObject({ type: 'urn:ietf:params:jmap:error:limit', status: 429, limit: expect.any(String) });
+      expect(problem).toMatchObject({
+        type: 'urn:ietf:params:jmap:error:limit',
+        status: 429,
+        limit: expect.any(String),
+      });
       expect(stream.headers['retry-after']).toBe('3');
     }
     // Every admitted stream is a real one.
@@ -48,11 +52,17 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
   }
 
   it(`admits exactly maxStreamsPerPrincipal of ${BURST} concurrent connects of one principal`, async () => {
-    push = await startPushApp({ transport, authenticator: slowDirectory, maxStreamsPerPrincipal: 10, retryAfterSeconds: 3 });
+    push = await startPushApp({
+      transport,
+      authenticator: slowDirectory,
+      maxStreamsPerPrincipal: 10,
+      retryAfterSeconds: 3,
+    });
     const { admitted, refused } = await burst(Array.from({ length: BURST }, () => 'user-1'));
     expect(admitted).toHaveLength(10);
     expect(refused).toHaveLength(BURST - 10);
-    for (const stream of refused) expect(JSON.parse(await stream.body)).toMatchObject({ limit: 'maxStreamsPerPrincipal' });
+    for (const stream of refused)
+      expect(JSON.parse(await stream.body)).toMatchObject({ limit: 'maxStreamsPerPrincipal' });
     expect(push.app.get(StreamAdmission).held).toBe(10);
     expect(push.metrics.snapshot()).toMatchObject({ openStreams: 10, rejections: { tooManyStreams: BURST - 10 } });
 
@@ -65,7 +75,13 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
   });
 
   it(`admits exactly maxStreams of ${BURST} concurrent connects of many principals`, async () => {
-    push = await startPushApp({ transport, authenticator: slowDirectory, maxStreams: 50, maxStreamsPerPrincipal: 32, retryAfterSeconds: 3 });
+    push = await startPushApp({
+      transport,
+      authenticator: slowDirectory,
+      maxStreams: 50,
+      maxStreamsPerPrincipal: 32,
+      retryAfterSeconds: 3,
+    });
     const { admitted, refused } = await burst(Array.from({ length: BURST }, (_, i) => `user-${i % 25}`));
     expect(admitted).toHaveLength(50);
     for (const stream of refused) expect(JSON.parse(await stream.body)).toMatchObject({ limit: 'maxStreams' });
@@ -73,7 +89,13 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
   });
 
   it('holds both caps at once: no principal over its cap, no more than the global cap', async () => {
-    push = await startPushApp({ transport, authenticator: slowDirectory, maxStreams: 30, maxStreamsPerPrincipal: 4, retryAfterSeconds: 3 });
+    push = await startPushApp({
+      transport,
+      authenticator: slowDirectory,
+      maxStreams: 30,
+      maxStreamsPerPrincipal: 4,
+      retryAfterSeconds: 3,
+    });
     // 40 users with 6 connects each: 160 would pass the per-principal cap, the global one lets 30 in.
     const users = Array.from({ length: 240 }, (_, i) => `user-${i % 40}`);
     const { admitted } = await burst(users);
@@ -101,9 +123,16 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
       },
     });
     const port = Number(new URL(push.baseUrl).port);
-    const leaving = Array.from({ length: 5 }, () => rawExchange(port, rawGet(`/jmap/eventsource?${ALL}`, [['Authorization', basicAuth('user-1', 'pw')]]), 300).catch(() => 'gone'));
+    const leaving = Array.from({ length: 5 }, () =>
+      rawExchange(port, rawGet(`/jmap/eventsource?${ALL}`, [['Authorization', basicAuth('user-1', 'pw')]]), 300).catch(
+        () => 'gone',
+      ),
+    );
     await new Promise<void>((resolve) => {
-      const check = () => (arrived === 5 ? resolve() : setTimeout(check, 5));
+      const check = (): void => {
+        if (arrived === 5) resolve();
+        else setTimeout(check, 5);
+      };
       check();
     });
     // The clients give up (rawExchange destroys its socket on timeout) while the directory still thinks.
@@ -142,7 +171,8 @@ describe.each(TRANSPORTS)('request size limits (%s transport)', (transport) => {
     await settled(push);
   });
 
-  const send = (target: string, headers: Array<[string, string]> = [['Authorization', BOB]]) => rawExchange(port, rawGet(target, headers));
+  const send = (target: string, headers: Array<[string, string]> = [['Authorization', BOB]]) =>
+    rawExchange(port, rawGet(target, headers));
 
   it.each([4097, 8000, 15_000])('answers 414 problem details to a %i-character URL', async (length) => {
     const prefix = `/jmap/eventsource?${ALL}&pad=`;
@@ -166,23 +196,38 @@ describe.each(TRANSPORTS)('request size limits (%s transport)', (transport) => {
 
   it.each([
     ['a 20,000-character URL', `/jmap/eventsource?${ALL}&pad=${'x'.repeat(20_000)}`, [['Authorization', BOB]]],
-    ['a 20 KiB header', `/jmap/eventsource?${ALL}`, [['Authorization', BOB], ['X-Pad', 'y'.repeat(20 * 1024)]]],
+    [
+      'a 20 KiB header',
+      `/jmap/eventsource?${ALL}`,
+      [
+        ['Authorization', BOB],
+        ['X-Pad', 'y'.repeat(20 * 1024)],
+      ],
+    ],
     ['a 20 KiB Authorization', `/jmap/eventsource?${ALL}`, [['Authorization', `Basic ${'A'.repeat(20 * 1024)}`]]],
-  ] as Array<[string, string, Array<[string, string]>]>)('answers 431 (from Node, before the app) to %s', async (_name, target, headers) => {
-    const response = await send(target, headers);
-    assertWellFormed(response, true);
-    expect(response.status).toBe(431);
-  });
+  ] as Array<[string, string, Array<[string, string]>]>)(
+    'answers 431 (from Node, before the app) to %s',
+    async (_name, target, headers) => {
+      const response = await send(target, headers);
+      assertWellFormed(response, true);
+      expect(response.status).toBe(431);
+    },
+  );
 
   it('serves a request with 3,000 small headers (Node keeps the first 2,000) without a crash', async () => {
-    const headers: Array<[string, string]> = [['Authorization', BOB], ...Array.from({ length: 3000 }, (_, i): [string, string] => [`X-H${i}`, 'v'])];
+    const headers: Array<[string, string]> = [
+      ['Authorization', BOB],
+      ...Array.from({ length: 3000 }, (_, i): [string, string] => [`X-H${i}`, 'v']),
+    ];
     const response = await send(`/jmap/eventsource?${ALL}`, headers);
     assertWellFormed(response, true);
     expect([200, 431]).toContain(response.status);
   });
 
   it('answers 401 to an Authorization over 4 KiB that Node lets through', async () => {
-    const response = await send(`/jmap/eventsource?${ALL}`, [['Authorization', basicAuth('bob@example.com', `bob-secret${'x'.repeat(6000)}`)]]);
+    const response = await send(`/jmap/eventsource?${ALL}`, [
+      ['Authorization', basicAuth('bob@example.com', `bob-secret${'x'.repeat(6000)}`)],
+    ]);
     assertWellFormed(response);
     expect(response.status).toBe(401);
   });
@@ -200,7 +245,10 @@ describe.each(TRANSPORTS)('request size limits (%s transport)', (transport) => {
   });
 
   it('answers 200 to a Last-Event-ID of 10,000 characters (treated as unknown, not parsed)', async () => {
-    const response = await send(`/jmap/eventsource?${ALL}`, [['Authorization', BOB], ['Last-Event-ID', '1'.repeat(5000) + '-' + '2'.repeat(4999)]]);
+    const response = await send(`/jmap/eventsource?${ALL}`, [
+      ['Authorization', BOB],
+      ['Last-Event-ID', '1'.repeat(5000) + '-' + '2'.repeat(4999)],
+    ]);
     assertWellFormed(response);
     expect(response.status).toBe(200);
   });

@@ -12,16 +12,25 @@ const STREAMS = 1000;
 const ALL = 'types=*&closeafter=no&ping=30';
 
 /** A GET that resolves with its status, or with the network error that refused it. */
-function attempt(url: string, headers: Record<string, string>): Promise<{ status?: number; error?: string; retryAfter?: string; body?: string }> {
+function attempt(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status?: number; error?: string; retryAfter?: string; body?: string }> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false, headers });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      resolve({ error: error.code ?? error.message });
+    });
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] as string | undefined, body }));
-      res.on('error', () => resolve({ status: res.statusCode, body }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'], body });
+      });
+      res.on('error', () => {
+        resolve({ status: res.statusCode, body });
+      });
     });
     req.end();
   });
@@ -29,7 +38,7 @@ function attempt(url: string, headers: Record<string, string>): Promise<{ status
 
 describe.each(TRANSPORTS)('shutdown (%s transport)', (transport) => {
   let push: PushApp;
-  let streams: EventStream[] = [];
+  const streams: EventStream[] = [];
   let releaseLate!: () => void;
   let lateArrived!: () => void;
   const lateHere = new Promise<void>((resolve) => (lateArrived = resolve));

@@ -47,7 +47,9 @@ function rawReader(port: number, user: string, query: string): Promise<{ socket:
         resolve({ socket, tail: () => tail });
       }
     });
-    socket.write(`GET /jmap/eventsource?${query} HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth(user, 'pw')}\r\nX-Client: ${user}\r\n\r\n`);
+    socket.write(
+      `GET /jmap/eventsource?${query} HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth(user, 'pw')}\r\nX-Client: ${user}\r\n\r\n`,
+    );
   });
 }
 
@@ -71,24 +73,37 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
   it('holds bounded memory, is cut off after stalledStreamTimeoutMs, and delays no one else', async () => {
     const baseline = memory();
     const reader = await rawReader(port, 'reader', 'types=*&closeafter=no&ping=0');
-    const other = await openEventStream(push.url('types=*&closeafter=no&ping=0'), { Authorization: basicAuth('other', 'pw'), 'X-Client': 'other' });
+    const other = await openEventStream(push.url('types=*&closeafter=no&ping=0'), {
+      Authorization: basicAuth('other', 'pw'),
+      'X-Client': 'other',
+    });
     await other.next();
 
     // The stuck client: asks, reads the head, and never reads again.
     const stuck = connect(port, '127.0.0.1');
-    const stuckClientClosed = new Promise<void>((resolve) => stuck.on('close', () => resolve()));
+    const stuckClientClosed = new Promise<void>((resolve) =>
+      stuck.on('close', () => {
+        resolve();
+      }),
+    );
     stuck.on('error', () => undefined);
     await new Promise<void>((resolve) => {
       stuck.once('data', () => {
         stuck.pause();
         resolve();
       });
-      stuck.write(`GET /jmap/eventsource?types=*&closeafter=no&ping=1 HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth('stuck', 'pw')}\r\nX-Client: stuck\r\n\r\n`);
+      stuck.write(
+        `GET /jmap/eventsource?types=*&closeafter=no&ping=1 HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth('stuck', 'pw')}\r\nX-Client: stuck\r\n\r\n`,
+      );
     });
     const stuckResponse = responses.get('stuck')!;
     expect(push.app.get(StreamRegistry).size).toBe(3);
     // The cut-off is seen on the server: the paused client cannot even read the FIN behind its full buffer.
-    const stuckClosed = new Promise<number>((resolve) => stuckResponse.socket!.once('close', () => resolve(performance.now())));
+    const stuckClosed = new Promise<number>((resolve) =>
+      stuckResponse.socket!.once('close', () => {
+        resolve(performance.now());
+      }),
+    );
 
     const filler = 'x'.repeat(STATE_BYTES);
     const stallWatch = push.app.get(StallWatch);
@@ -99,7 +114,7 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     const latencies: number[] = [];
     const mergesBefore = push.metrics.snapshot().merges;
     const deadline = performance.now() + 10_000;
-    let stuckGone = false;
+    let stuckGone = false as boolean; // set by the callback below, which TypeScript's narrowing does not see
     void stuckClosed.then(() => (stuckGone = true));
 
     for (let i = 0; !stuckGone; i++) {
@@ -132,7 +147,8 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     expect(published).toBeGreaterThan(10 * 1024 * 1024);
     expect(maxBuffered).toBeLessThan(WRITE_BUFFER_BOUND);
     if (gc) expect(maxMemory).toBeLessThan(MEMORY_BOUND_BYTES);
-    else console.warn('slow clients: global.gc is missing, the memory bound is NOT checked; run Jest under --expose-gc');
+    else
+      console.warn('slow clients: global.gc is missing, the memory bound is NOT checked; run Jest under --expose-gc');
 
     // It was cut off after stalledStreamTimeoutMs (the watch sweeps every quarter of it), not before.
     expect(Number.isNaN(stalledAt)).toBe(false);
@@ -148,7 +164,11 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     expect(latencies.length).toBeGreaterThan(3);
     expect(Math.max(...latencies)).toBeLessThan(LATENCY_BOUND_MS);
     await push.stateChanges.publish('acc-flood', { Email: 'last' });
-    await eventually(() => reader.tail().includes('{"acc-flood":{"Email":"last"}}'), 'the reading client has the latest state', 5000);
+    await eventually(
+      () => reader.tail().includes('{"acc-flood":{"Email":"last"}}'),
+      'the reading client has the latest state',
+      5000,
+    );
 
     reader.socket.destroy();
     other.close();

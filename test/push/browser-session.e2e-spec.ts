@@ -24,14 +24,19 @@ describe.each(TRANSPORTS)('browser sessions (%s)', (transport) => {
 
   it('a signed-in browser opens the event source with its cookie alone and gets its accounts’ changes', async () => {
     const { setCookie, cookie } = await signIn(push);
-    expect(setCookie).toMatch(/^jmap_push_session=[\w-]+\.[\w-]+; Max-Age=28800; Path=\/jmap\/eventsource; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).toMatch(
+      /^jmap_push_session=[\w-]+\.[\w-]+; Max-Age=28800; Path=\/jmap\/eventsource; HttpOnly; SameSite=Strict$/,
+    );
     const stream = await openEventStream(push.url('types=Mailbox&closeafter=no&ping=0'), { Cookie: cookie });
     expect(stream.status).toBe(200);
     await stream.next();
     await push.stateChanges.publish('acc-carol', { Mailbox: 'not-bobs' });
     await push.stateChanges.publish('acc-alice', { Mailbox: 'm1' });
     const event = await stream.nextEvent('state');
-    expect(JSON.parse(event.data as string)).toEqual({ '@type': 'StateChange', changed: { 'acc-alice': { Mailbox: 'm1' } } });
+    expect(JSON.parse(event.data as string)).toEqual({
+      '@type': 'StateChange',
+      changed: { 'acc-alice': { Mailbox: 'm1' } },
+    });
     stream.close();
   });
 
@@ -46,7 +51,10 @@ describe.each(TRANSPORTS)('browser sessions (%s)', (transport) => {
     // Never Basic for a refused cookie: the browser would prompt its user for a password.
     expect(forged.headers.get('www-authenticate')).toBe('Session realm="JMAP"');
     expect((await fetch(url)).headers.get('www-authenticate')).toBe('Basic realm="JMAP", charset="UTF-8"');
-    const signOut = await fetch(`${push.baseUrl}/jmap/eventsource/session`, { method: 'DELETE', headers: { Cookie: cookie } });
+    const signOut = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
+      method: 'DELETE',
+      headers: { Cookie: cookie },
+    });
     expect(signOut.status).toBe(204);
     expect(signOut.headers.get('set-cookie')).toMatch(/^jmap_push_session=; Max-Age=0;/);
     const refused = await fetch(url, { headers: { Cookie: cookie } });
@@ -56,7 +64,10 @@ describe.each(TRANSPORTS)('browser sessions (%s)', (transport) => {
 
   it('mints a session only for real credentials in a header, never for a cookie', async () => {
     const { cookie } = await signIn(push);
-    const withCookie = await fetch(`${push.baseUrl}/jmap/eventsource/session`, { method: 'POST', headers: { Cookie: cookie } });
+    const withCookie = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
+      method: 'POST',
+      headers: { Cookie: cookie },
+    });
     expect(withCookie.status).toBe(401);
     const wrong = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
       method: 'POST',

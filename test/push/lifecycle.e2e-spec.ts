@@ -1,28 +1,18 @@
 // Issue 2, point 10 (lifecycle): on shutdown every stream ends promptly; no timer, listener, slot or
 // subscription outlives its connection, however the connection ends.
-import { request } from "node:http";
-import type { Socket } from "node:net";
-import type { Principal } from "jmap-push";
-import { PingScheduler } from "jmap-push/ping/ping-scheduler";
-import { StreamAdmission } from "jmap-push/stream/stream-admission";
-import { StreamRegistry } from "jmap-push/stream/stream-registry";
-import {
-  startPushApp,
-  tableAuthenticator,
-  DEFAULT_USERS,
-  type PushApp,
-} from "../support/push-app";
-import {
-  AUTH,
-  serverHolds,
-  waitForIdle,
-  waitUntil,
-} from "../support/push-fixture";
-import { ScriptedBus } from "../support/scripted-bus";
-import { openEventStream, type EventStream } from "../support/sse-client";
-import { TRANSPORTS } from "../support/transports";
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Principal } from 'jmap-push';
+import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
+import { StreamAdmission } from 'jmap-push/stream/stream-admission';
+import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { startPushApp, tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
+import { AUTH, serverHolds, waitForIdle, waitUntil } from '../support/push-fixture';
+import { ScriptedBus } from '../support/scripted-bus';
+import { openEventStream, type EventStream } from '../support/sse-client';
+import { TRANSPORTS } from '../support/transports';
 
-const ALL = "types=*&closeafter=no&ping=0";
+const ALL = 'types=*&closeafter=no&ping=0';
 
 /** A promise and the function that settles it. */
 function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -32,13 +22,9 @@ function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
 }
 
 /** Sends a GET and destroys it once `when` resolves, before any response. */
-async function abandonedRequest(
-  url: string,
-  headers: Record<string, string>,
-  when: Promise<unknown>,
-): Promise<void> {
+async function abandonedRequest(url: string, headers: Record<string, string>, when: Promise<unknown>): Promise<void> {
   const req = request(url, { agent: false, headers });
-  req.on("error", () => undefined);
+  req.on('error', () => undefined);
   req.end();
   await when;
   req.destroy();
@@ -47,15 +33,15 @@ async function abandonedRequest(
 /** Resolves when the server-side socket of the next connection closes. */
 function serverSocketClosed(push: PushApp): Promise<void> {
   return new Promise((resolve) =>
-    push.app
-      .getHttpServer()
-      .once("connection", (socket: Socket) =>
-        socket.once("close", () => resolve()),
-      ),
+    push.app.getHttpServer().once('connection', (socket: Socket) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    ),
   );
 }
 
-describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
+describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
   let push: PushApp | undefined;
   const streams: EventStream[] = [];
   afterEach(async () => {
@@ -69,14 +55,14 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
     return stream;
   };
 
-  it("app.close() ends every open stream promptly and resolves, leaving nothing scheduled", async () => {
+  it('app.close() ends every open stream promptly and resolves, leaving nothing scheduled', async () => {
     push = await startPushApp({ transport });
     const app = push;
     const opened = [
-      await open("types=*&closeafter=no&ping=1", AUTH.bob),
-      await open("types=Email&closeafter=no&ping=300", AUTH.bob),
+      await open('types=*&closeafter=no&ping=1', AUTH.bob),
+      await open('types=Email&closeafter=no&ping=300', AUTH.bob),
       await open(ALL, AUTH.alice),
-      await open("types=*&closeafter=state&ping=5", AUTH.carol),
+      await open('types=*&closeafter=state&ping=5', AUTH.carol),
     ];
     await Promise.all(opened.map((s) => s.next()));
     expect(serverHolds(app)).toEqual({
@@ -100,13 +86,12 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
     expect(registry.size).toBe(0);
     expect(app.metrics.snapshot().openStreams).toBe(0);
     // No frame that is not part of the protocol was written on the way out.
-    for (const stream of opened)
-      expect(await stream.body).not.toMatch(/event: ?error/);
+    for (const stream of opened) expect(await stream.body).not.toMatch(/event: ?error/);
   });
 
-  it("releases stream, slot and ping of a client that disconnects", async () => {
+  it('releases stream, slot and ping of a client that disconnects', async () => {
     push = await startPushApp({ transport });
-    const stream = await open("types=*&closeafter=no&ping=1", AUTH.bob);
+    const stream = await open('types=*&closeafter=no&ping=1', AUTH.bob);
     await stream.next();
     expect(serverHolds(push)).toEqual({
       streams: 1,
@@ -118,10 +103,10 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
     stream.close();
     await waitForIdle(push);
     // A change for the account after the client left reaches no one and breaks nothing.
-    await push.stateChanges.publish("acc-bob", { Email: "e1" });
+    await push.stateChanges.publish('acc-bob', { Email: 'e1' });
   });
 
-  it("leaks no slot when the client leaves while it is being authenticated", async () => {
+  it('leaks no slot when the client leaves while it is being authenticated', async () => {
     const called = gate();
     const verdict = gate<Principal | null>();
     const table = tableAuthenticator(DEFAULT_USERS);
@@ -132,10 +117,7 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
         authenticateBasic: (user, password) => {
           called.open();
           return verdict.promise.then(() => {
-            const principal = table.authenticateBasic(
-              user,
-              password,
-            ) as Principal | null;
+            const principal = table.authenticateBasic(user, password) as Principal | null;
             if (principal) accepted++;
             return principal;
           });
@@ -147,11 +129,11 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
     // The server has seen the client leave before the directory answers, as with a slow directory.
     await closed;
     verdict.open(null);
-    await waitUntil(() => accepted > 0, "the authenticator accepted bob");
+    await waitUntil(() => accepted > 0, 'the authenticator accepted bob');
     await waitForIdle(push);
   });
 
-  it("leaks nothing when the client leaves while its replay is being read", async () => {
+  it('leaks nothing when the client leaves while its replay is being read', async () => {
     const asked = gate();
     const answer = gate();
     const bus = new ScriptedBus();
@@ -162,7 +144,7 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
     };
     push = await startPushApp({ transport, bus });
     const closed = serverSocketClosed(push);
-    const stream = await open(ALL, { ...AUTH.bob, "Last-Event-ID": "1-1" });
+    const stream = await open(ALL, { ...AUTH.bob, 'Last-Event-ID': '1-1' });
     await asked.promise;
     stream.close();
     await closed;
@@ -170,7 +152,7 @@ describe.each(TRANSPORTS)("lifecycle (%s transport)", (transport) => {
     await waitForIdle(push);
   });
 
-  it("drops connections that arrive once shutdown began, so clients retry rather than give up", async () => {
+  it('drops connections that arrive once shutdown began, so clients retry rather than give up', async () => {
     // A 503 would end a browser's EventSource for good; a dropped connection is retried with Last-Event-ID.
     push = await startPushApp({ transport });
     push.app.get(StreamAdmission).close();

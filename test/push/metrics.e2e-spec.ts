@@ -1,13 +1,13 @@
 // Issue 2, point 12 (observability): open streams, state events, pings, replays, merges and rejections,
 // readable from the injectable PushMetrics. Merges are counted in slow-clients.e2e-spec.ts.
-import { PushMetrics } from "jmap-push";
-import { AUTH, usePushApp, waitUntil } from "../support/push-fixture";
-import { TRANSPORTS } from "../support/transports";
+import { PushMetrics } from 'jmap-push';
+import { AUTH, usePushApp, waitUntil } from '../support/push-fixture';
+import { TRANSPORTS } from '../support/transports';
 
-describe.each(TRANSPORTS)("PushMetrics (%s transport)", (transport) => {
-  const fx = usePushApp(transport, { maxStreamsPerPrincipal: 2 }, "each");
+describe.each(TRANSPORTS)('PushMetrics (%s transport)', (transport) => {
+  const fx = usePushApp(transport, { maxStreamsPerPrincipal: 2 }, 'each');
 
-  it("starts at zero", () => {
+  it('starts at zero', () => {
     expect(fx.push.app.get(PushMetrics).snapshot()).toEqual({
       openStreams: 0,
       streamsOpened: 0,
@@ -25,30 +25,30 @@ describe.each(TRANSPORTS)("PushMetrics (%s transport)", (transport) => {
     });
   });
 
-  it("counts streams, state events, pings, replays, publications and rejections", async () => {
+  it('counts streams, state events, pings, replays, publications and rejections', async () => {
     const metrics = fx.push.metrics;
-    const a = await fx.connect("bob", "types=*&closeafter=no&ping=1");
-    const b = await fx.connect("alice", "types=Email&closeafter=no&ping=0");
-    await fx.push.stateChanges.publish("acc-alice", { Email: "e1" }); // to both
-    await fx.push.stateChanges.publish("acc-bob", { Mailbox: "m1" }); // to bob only
-    await fx.push.stateChanges.publish("acc-carol", { Email: "c1" }); // to no one
+    const a = await fx.connect('bob', 'types=*&closeafter=no&ping=1');
+    const b = await fx.connect('alice', 'types=Email&closeafter=no&ping=0');
+    await fx.push.stateChanges.publish('acc-alice', { Email: 'e1' }); // to both
+    await fx.push.stateChanges.publish('acc-bob', { Mailbox: 'm1' }); // to bob only
+    await fx.push.stateChanges.publish('acc-carol', { Email: 'c1' }); // to no one
     await a.stream.next();
     await a.stream.next();
     await b.stream.next();
-    await a.stream.nextEvent("ping", 3000);
-    const replay = await fx.connect("alice", "types=*&closeafter=no&ping=0", {
-      "Last-Event-ID": b.hello.id as string,
+    await a.stream.nextEvent('ping', 3000);
+    const replay = await fx.connect('alice', 'types=*&closeafter=no&ping=0', {
+      'Last-Event-ID': b.hello.id as string,
     });
-    expect(replay.hello.event).toBe("state");
+    expect(replay.hello.event).toBe('state');
 
     await (
-      await fx.open("types=*&closeafter=no&ping=0", {})
+      await fx.open('types=*&closeafter=no&ping=0', {})
     ).body;
     await (
-      await fx.open("types=nope&closeafter=no&ping=0", AUTH.bob)
+      await fx.open('types=nope&closeafter=no&ping=0', AUTH.bob)
     ).body;
     await (
-      await fx.open("types=*&closeafter=no&ping=0", AUTH.alice)
+      await fx.open('types=*&closeafter=no&ping=0', AUTH.alice)
     ).body; // alice's third: 429
 
     expect(metrics.snapshot()).toEqual({
@@ -68,14 +68,11 @@ describe.each(TRANSPORTS)("PushMetrics (%s transport)", (transport) => {
     });
 
     a.stream.close();
-    await waitUntil(
-      () => metrics.snapshot().openStreams === 2,
-      "openStreams drops",
-    );
+    await waitUntil(() => metrics.snapshot().openStreams === 2, 'openStreams drops');
     expect(metrics.snapshot().streamsOpened).toBe(3);
   });
 
-  it("hands out a copy: changing a snapshot changes no counter", async () => {
+  it('hands out a copy: changing a snapshot changes no counter', () => {
     const snapshot = fx.push.metrics.snapshot() as {
       openStreams: number;
       rejections: Record<string, number>;

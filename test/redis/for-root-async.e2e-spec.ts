@@ -32,13 +32,17 @@ describe('JmapPushModule.forRootAsync with a RedisPushBus (the README setup)', (
         }),
       ],
     }).compile();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class, but takes (and documents) plain objects
     const app = moduleRef.createNestApplication({ logger: false });
     try {
       await app.listen(0, '127.0.0.1');
       const { port } = app.getHttpServer().address() as AddressInfo;
-      const stream = await openEventStream(`http://127.0.0.1:${port}/jmap/eventsource?types=*&closeafter=state&ping=0`, {
-        Authorization: basicAuth('bob@example.com', 'bob-secret'),
-      });
+      const stream = await openEventStream(
+        `http://127.0.0.1:${port}/jmap/eventsource?types=*&closeafter=state&ping=0`,
+        {
+          Authorization: basicAuth('bob@example.com', 'bob-secret'),
+        },
+      );
       const first = await stream.next();
       expect(first.id).toMatch(/^\d+-\d+$/);
       const id = await app.get(StateChangeService).publish('acc-bob', { Email: 'e1' });

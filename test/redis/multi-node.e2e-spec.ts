@@ -42,7 +42,7 @@ describe('jmap-push on several nodes sharing one Redis', () => {
   let admin: Redis;
   let keyPrefix: string;
   let nodes: Node[] = [];
-  let streams: EventStream[] = [];
+  const streams: EventStream[] = [];
 
   async function open(node: Node, headers: Record<string, string>, query = ALL): Promise<EventStream> {
     const stream = await openEventStream(node.push.url(query), headers);
@@ -55,7 +55,7 @@ describe('jmap-push on several nodes sharing one Redis', () => {
     admin = new Redis(REDIS_URL);
   });
 
-  beforeEach(async () => {
+  beforeEach(() => {
     keyPrefix = uniqueKeyPrefix();
   });
 
@@ -155,7 +155,8 @@ describe('jmap-push on several nodes sharing one Redis', () => {
 
     // `MAXLEN ~` trims whole radix-tree nodes (100 entries): publish well past one.
     let last = seen;
-    for (let i = 1; i <= 250; i++) last = await nodes[1].bus.publish(i % 2 ? 'acc-alice' : 'acc-carol', { Email: `e${i}` });
+    for (let i = 1; i <= 250; i++)
+      last = await nodes[1].bus.publish(i % 2 ? 'acc-alice' : 'acc-carol', { Email: `e${i}` });
     const [[oldest]] = await admin.xrange(`${keyPrefix}stream`, '-', '+', 'COUNT', 1);
     expect(oldest).not.toBe(seen);
 
@@ -207,7 +208,10 @@ describe('jmap-push on two nodes when Redis restarts', () => {
 
     // The latest states survived the restart: an id the stream does not know gets them, from before and after.
     const unknown = `${Date.now() + 3_600_000}-0`;
-    const fresh = await openEventStream(nodes[0].push.url('types=*&closeafter=state&ping=0'), { ...BOB, 'Last-Event-ID': unknown });
+    const fresh = await openEventStream(nodes[0].push.url('types=*&closeafter=state&ping=0'), {
+      ...BOB,
+      'Last-Event-ID': unknown,
+    });
     streams.push(fresh);
     const latest = await fresh.nextEvent('state');
     expect(stateOf(latest)).toEqual({ '@type': 'StateChange', changed: { 'acc-bob': { Email: 'e2', Mailbox: 'm1' } } });

@@ -55,7 +55,10 @@ describe('RedisPushBus with node-redis', () => {
     expect(seenB.ids).toEqual(ids);
     expect(seenB.changes[1]).toEqual({ id: ids[1], accountId: 'u1', changed: { Mailbox: 'm2' } });
 
-    await expect(b.changesSince(ids[0], ['u1'])).resolves.toEqual({ id: ids[3], accounts: new Map([['u1', { Mailbox: 'm2', Email: 'e4' }]]) });
+    await expect(b.changesSince(ids[0], ['u1'])).resolves.toEqual({
+      id: ids[3],
+      accounts: new Map([['u1', { Mailbox: 'm2', Email: 'e4' }]]),
+    });
     await expect(b.latestStates(['u1', 'u2'])).resolves.toEqual({
       id: ids[3],
       accounts: new Map([

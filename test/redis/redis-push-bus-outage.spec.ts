@@ -17,12 +17,21 @@ describe('RedisPushBus when Redis goes away', () => {
   function client(): Redis {
     const redis = new Redis(server.url, { lazyConnect: false });
     redis.on('error', () => undefined); // connection errors are the point of these tests
-    closers.push(async () => redis.disconnect());
+    closers.push(() => {
+      redis.disconnect();
+      return Promise.resolve();
+    });
     return redis;
   }
 
   function node(redis: Redis, options: Partial<ConstructorParameters<typeof RedisPushBus>[0]> = {}): RedisPushBus {
-    const bus = new RedisPushBus({ client: redis, keyPrefix: 'jp:', blockMs: 1_000, commandTimeoutMs: 500, ...options });
+    const bus = new RedisPushBus({
+      client: redis,
+      keyPrefix: 'jp:',
+      blockMs: 1_000,
+      commandTimeoutMs: 500,
+      ...options,
+    });
     closers.unshift(() => bus.close());
     return bus;
   }
@@ -53,7 +62,10 @@ describe('RedisPushBus when Redis goes away', () => {
     const after = await retryUntilRedisIsBack(() => bus.publish('u1', { Email: 'e2' }));
     await seen.waitForId(after, 10_000);
     expect(seen.ids).toEqual([before, after]);
-    await expect(bus.latestStates(['u1'])).resolves.toEqual({ id: after, accounts: new Map([['u1', { Email: 'e2' }]]) });
+    await expect(bus.latestStates(['u1'])).resolves.toEqual({
+      id: after,
+      accounts: new Map([['u1', { Email: 'e2' }]]),
+    });
   });
 
   it('after a Redis restart, every node resumes from its offset and converges; no latest state is lost', async () => {

@@ -129,11 +129,14 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     expect(a.changesSince(id, ['u1'])).toEqual({ id, accounts: new Map() });
   });
 
-  it.each(['', 'abc', '12', '1-2-3', '-1-0', '1.5-0', ' 1-0', '1-0 '])('answers undefined to the malformed id %p', async (id) => {
-    const a = node(clientA);
-    await a.publish('u1', { Email: 'e1' });
-    expect(await a.changesSince(id, ['u1'])).toBeUndefined();
-  });
+  it.each(['', 'abc', '12', '1-2-3', '-1-0', '1.5-0', ' 1-0', '1-0 '])(
+    'answers undefined to the malformed id %p',
+    async (id) => {
+      const a = node(clientA);
+      await a.publish('u1', { Email: 'e1' });
+      expect(await a.changesSince(id, ['u1'])).toBeUndefined();
+    },
+  );
 
   it('answers undefined to an id newer than anything the stream produced (another bus, lost data)', async () => {
     const a = node(clientA);
@@ -166,7 +169,10 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     });
     // Ids still inside the stream replay exactly.
     const [[kept]] = await clientA.xrevrange(`${keyPrefix}stream`, '+', '-', 'COUNT', 2).then((rows) => rows.slice(1));
-    await expect(a.changesSince(kept, ['u2'])).resolves.toEqual({ id: last, accounts: new Map([['u2', { Email: 'e300' }]]) });
+    await expect(a.changesSince(kept, ['u2'])).resolves.toEqual({
+      id: last,
+      accounts: new Map([['u2', { Email: 'e300' }]]),
+    });
   });
 
   it('latestStates merges every publish per account, with the newest entry id', async () => {
@@ -194,7 +200,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     ['a non-string state', 'u1', { Email: 5 }],
   ])('rejects %s without writing', async (_, accountId, changed) => {
     const a = node(clientA);
-    await expect(a.publish(accountId as string, changed as never)).rejects.toThrow(TypeError);
+    await expect(a.publish(accountId, changed as never)).rejects.toThrow(TypeError);
     await expect(clientA.exists(`${keyPrefix}stream`)).resolves.toBe(0);
   });
 
@@ -207,7 +213,10 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
       const id = await publishStateChange(worker, 'u1', { EmailDelivery: 'd1', Email: 'e1' }, { keyPrefix });
       await seen.waitForId(id);
       expect(seen.changes).toEqual([{ id, accountId: 'u1', changed: { EmailDelivery: 'd1', Email: 'e1' } }]);
-      await expect(a.latestStates(['u1'])).resolves.toEqual({ id, accounts: new Map([['u1', { EmailDelivery: 'd1', Email: 'e1' }]]) });
+      await expect(a.latestStates(['u1'])).resolves.toEqual({
+        id,
+        accounts: new Map([['u1', { EmailDelivery: 'd1', Email: 'e1' }]]),
+      });
     } finally {
       await worker.quit();
     }
@@ -239,7 +248,11 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
 
   it('close() ends the read loop at once and closes only its own connections, never the user’s client', async () => {
     const tag = keyPrefix.slice(15, 23);
-    const a = node(clientA, { blockMs: 10_000, readerConnectionName: `reader-${tag}`, writerConnectionName: `writer-${tag}` });
+    const a = node(clientA, {
+      blockMs: 10_000,
+      readerConnectionName: `reader-${tag}`,
+      writerConnectionName: `writer-${tag}`,
+    });
     const seen = new ChangeRecorder(a);
     await a.ready();
     await seen.waitForId(await a.publish('u1', { Email: 'e1' }));
@@ -282,7 +295,10 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
       const first = await a.publish('u1', { Email: 'e1' });
       const second = await a.publish('u1', { Email: 'e2' });
       await seen.waitForId(second);
-      await expect(a.changesSince(first, ['u1'])).resolves.toEqual({ id: second, accounts: new Map([['u1', { Email: 'e2' }]]) });
+      await expect(a.changesSince(first, ['u1'])).resolves.toEqual({
+        id: second,
+        accounts: new Map([['u1', { Email: 'e2' }]]),
+      });
       await expect(admin.exists(`${keyPrefix}client:bus:stream`)).resolves.toBe(1);
     } finally {
       await prefixed.quit();

@@ -14,10 +14,15 @@ describe('API requests (RFC 8620 section 3)', () => {
   });
 
   it('answers Core/echo with its arguments, and the session state', async () => {
-    const { status, body } = await server.post('alice', { using: USING, methodCalls: [['Core/echo', { hello: true, high: 5 }, 'b3ff']] });
+    const { status, body } = await server.post('alice', {
+      using: USING,
+      methodCalls: [['Core/echo', { hello: true, high: 5 }, 'b3ff']],
+    });
     expect(status).toBe(200);
     expect(body.methodResponses).toEqual([['Core/echo', { hello: true, high: 5 }, 'b3ff']]);
-    const session: any = await (await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('alice') } })).json();
+    const session: any = await (
+      await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('alice') } })
+    ).json();
     expect(body.sessionState).toBe(session.state);
     expect(body).not.toHaveProperty('createdIds');
   });
@@ -27,9 +32,21 @@ describe('API requests (RFC 8620 section 3)', () => {
     ['notJSON (bad UTF-8)', Buffer.from([0x7b, 0xff, 0x7d]), 'urn:ietf:params:jmap:error:notJSON'],
     ['notRequest (array)', '[]', 'urn:ietf:params:jmap:error:notRequest'],
     ['notRequest (no using)', JSON.stringify({ methodCalls: [] }), 'urn:ietf:params:jmap:error:notRequest'],
-    ['notRequest (bad invocation)', JSON.stringify({ using: USING, methodCalls: [['Core/echo', {}]] }), 'urn:ietf:params:jmap:error:notRequest'],
-    ['notRequest (bad createdIds)', JSON.stringify({ using: USING, methodCalls: [], createdIds: { a: 1 } }), 'urn:ietf:params:jmap:error:notRequest'],
-    ['unknownCapability', JSON.stringify({ using: ['urn:example:nope'], methodCalls: [] }), 'urn:ietf:params:jmap:error:unknownCapability'],
+    [
+      'notRequest (bad invocation)',
+      JSON.stringify({ using: USING, methodCalls: [['Core/echo', {}]] }),
+      'urn:ietf:params:jmap:error:notRequest',
+    ],
+    [
+      'notRequest (bad createdIds)',
+      JSON.stringify({ using: USING, methodCalls: [], createdIds: { a: 1 } }),
+      'urn:ietf:params:jmap:error:notRequest',
+    ],
+    [
+      'unknownCapability',
+      JSON.stringify({ using: ['urn:example:nope'], methodCalls: [] }),
+      'urn:ietf:params:jmap:error:unknownCapability',
+    ],
   ])('answers %s as a problem details body', async (_name, body, type) => {
     const response = await server.post('alice', body);
     expect(response.status).toBe(400);
@@ -45,7 +62,10 @@ describe('API requests (RFC 8620 section 3)', () => {
   });
 
   it('refuses a body over maxSizeRequest with a limit problem', async () => {
-    const response = await server.post('alice', JSON.stringify({ using: USING, methodCalls: [['Core/echo', { pad: 'x'.repeat(10_000_001) }, 'a']] }));
+    const response = await server.post(
+      'alice',
+      JSON.stringify({ using: USING, methodCalls: [['Core/echo', { pad: 'x'.repeat(10_000_001) }, 'a']] }),
+    );
     expect(response.status).toBe(413);
     expect(response.body).toMatchObject({ type: 'urn:ietf:params:jmap:error:limit', limit: 'maxSizeRequest' });
   });
@@ -53,7 +73,11 @@ describe('API requests (RFC 8620 section 3)', () => {
   it('answers unknownMethod for unknown methods and for methods whose capability is not in using', async () => {
     const responses = await server.call('alice', [['Nope/get', {}, 'a']]);
     expect(responses).toEqual([['error', expect.objectContaining({ type: 'unknownMethod' }), 'a']]);
-    const withoutMail = await server.call('alice', [['Mailbox/get', { accountId: ACCOUNT.alice }, 'b']], ['urn:ietf:params:jmap:core']);
+    const withoutMail = await server.call(
+      'alice',
+      [['Mailbox/get', { accountId: ACCOUNT.alice }, 'b']],
+      ['urn:ietf:params:jmap:core'],
+    );
     expect(withoutMail[0][1].type).toBe('unknownMethod');
   });
 
@@ -86,7 +110,15 @@ describe('API requests (RFC 8620 section 3)', () => {
   it('resolves back-references, including the * path token', async () => {
     const responses = await server.call('alice', [
       ['Mailbox/query', { accountId: ACCOUNT.alice, filter: { role: 'inbox' } }, 'q'],
-      ['Mailbox/get', { accountId: ACCOUNT.alice, '#ids': { resultOf: 'q', name: 'Mailbox/query', path: '/ids' }, properties: ['role'] }, 'g'],
+      [
+        'Mailbox/get',
+        {
+          accountId: ACCOUNT.alice,
+          '#ids': { resultOf: 'q', name: 'Mailbox/query', path: '/ids' },
+          properties: ['role'],
+        },
+        'g',
+      ],
       ['Core/echo', { '#roles': { resultOf: 'g', name: 'Mailbox/get', path: '/list/*/role' } }, 'e'],
     ]);
     expect(responses[1][1].list).toEqual([{ id: responses[0][1].ids[0], role: 'inbox' }]);
@@ -116,7 +148,9 @@ describe('API requests (RFC 8620 section 3)', () => {
     const { body } = await server.post('alice', {
       using: USING,
       createdIds: { earlier: 'X1' },
-      methodCalls: [['Mailbox/set', { accountId: ACCOUNT.alice, create: { k1: { name: 'From createdIds test' } } }, 'a']],
+      methodCalls: [
+        ['Mailbox/set', { accountId: ACCOUNT.alice, create: { k1: { name: 'From createdIds test' } } }, 'a'],
+      ],
     });
     const id = body.methodResponses[0][1].created.k1.id;
     expect(body.createdIds).toEqual({ earlier: 'X1', k1: id });

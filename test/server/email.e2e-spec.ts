@@ -1,4 +1,4 @@
-import { ACCOUNT, startServer, type TestServer } from './support/server-fixture';
+import { ACCOUNT, startServer, type ChangesResponse, type TestServer } from './support/server-fixture';
 
 describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
   let server: TestServer;
@@ -25,7 +25,12 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
   it('creates an Email and reads it back with its body', async () => {
     const set = await server.one('alice', 'Email/set', { accountId, create: { m: draft() } });
     const created = set.created.m;
-    expect(created).toEqual({ id: expect.any(String), blobId: expect.any(String), threadId: expect.any(String), size: expect.any(Number) });
+    expect(created).toEqual({
+      id: expect.any(String),
+      blobId: expect.any(String),
+      threadId: expect.any(String),
+      size: expect.any(Number),
+    });
     const get = await server.one('alice', 'Email/get', { accountId, ids: [created.id], fetchTextBodyValues: true });
     expect(get.state).toBe(set.newState);
     const email = get.list[0];
@@ -46,12 +51,19 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
     });
     expect(email.textBody).toHaveLength(1);
     expect(email.textBody[0]).toMatchObject({ type: 'text/plain', charset: 'utf-8' });
-    expect(email.bodyValues[email.textBody[0].partId]).toEqual({ value: 'Shall we have lunch at noon?', isEncodingProblem: false, isTruncated: false });
+    expect(email.bodyValues[email.textBody[0].partId]).toEqual({
+      value: 'Shall we have lunch at noon?',
+      isEncodingProblem: false,
+      isTruncated: false,
+    });
 
     // The blob is the serialised message.
-    const download = await fetch(`${server.baseUrl}/jmap/download/${accountId}/${created.blobId}/lunch.eml?accept=message/rfc822`, {
-      headers: { Authorization: server.auth('alice') },
-    });
+    const download = await fetch(
+      `${server.baseUrl}/jmap/download/${accountId}/${created.blobId}/lunch.eml?accept=message/rfc822`,
+      {
+        headers: { Authorization: server.auth('alice') },
+      },
+    );
     expect(download.status).toBe(200);
     const raw = await download.text();
     expect(raw).toContain('Subject: Lunch?');
@@ -60,7 +72,10 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
   });
 
   it('truncates body values at maxBodyValueBytes and honours properties and bodyProperties', async () => {
-    const set = await server.one('alice', 'Email/set', { accountId, create: { m: draft({ bodyValues: { t: { value: 'héllo world' } } }) } });
+    const set = await server.one('alice', 'Email/set', {
+      accountId,
+      create: { m: draft({ bodyValues: { t: { value: 'héllo world' } } }) },
+    });
     const get = await server.one('alice', 'Email/get', {
       accountId,
       ids: [set.created.m.id],
@@ -72,7 +87,11 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
     const email = get.list[0];
     expect(Object.keys(email).sort()).toEqual(['bodyValues', 'id', 'textBody']);
     expect(email.textBody).toEqual([{ partId: expect.any(String), type: 'text/plain' }]);
-    expect(email.bodyValues[email.textBody[0].partId]).toEqual({ value: 'hé', isEncodingProblem: false, isTruncated: true });
+    expect(email.bodyValues[email.textBody[0].partId]).toEqual({
+      value: 'hé',
+      isEncodingProblem: false,
+      isTruncated: true,
+    });
   });
 
   it('refuses invalid creates with invalidProperties naming each property', async () => {
@@ -89,7 +108,9 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
       },
     });
     expect(set.created).toBeNull();
-    const properties = Object.fromEntries(Object.entries(set.notCreated).map(([key, error]: [string, any]) => [key, [error.type, error.properties.sort()]]));
+    const properties = Object.fromEntries(
+      Object.entries(set.notCreated).map(([key, error]: [string, any]) => [key, [error.type, error.properties.sort()]]),
+    );
     expect(properties).toEqual({
       noMailbox: ['invalidProperties', ['mailboxIds']],
       unknownMailbox: ['invalidProperties', ['mailboxIds']],
@@ -117,7 +138,13 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
     const set = await server.one('alice', 'Email/set', { accountId, create: { m: draft({ keywords: {} }) } });
     const id = set.created.m.id;
     const counts = async () =>
-      (await server.one('alice', 'Mailbox/get', { accountId, ids: [inbox], properties: ['unreadEmails', 'totalEmails'] })).list[0];
+      (
+        await server.one('alice', 'Mailbox/get', {
+          accountId,
+          ids: [inbox],
+          properties: ['unreadEmails', 'totalEmails'],
+        })
+      ).list[0];
     expect(await counts()).toMatchObject({ totalEmails: 1, unreadEmails: 1 });
 
     const updated = await server.one('alice', 'Email/set', {
@@ -125,12 +152,22 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
       update: { [id]: { 'keywords/$seen': true, 'keywords/$Flagged': true, [`mailboxIds/${archive}`]: true } },
     });
     expect(updated.updated).toEqual({ [id]: null });
-    let email = (await server.one('alice', 'Email/get', { accountId, ids: [id], properties: ['keywords', 'mailboxIds'] })).list[0];
-    expect(email).toEqual({ id, keywords: { $seen: true, $flagged: true }, mailboxIds: { [inbox]: true, [archive]: true } });
+    let email = (
+      await server.one('alice', 'Email/get', { accountId, ids: [id], properties: ['keywords', 'mailboxIds'] })
+    ).list[0];
+    expect(email).toEqual({
+      id,
+      keywords: { $seen: true, $flagged: true },
+      mailboxIds: { [inbox]: true, [archive]: true },
+    });
     expect(await counts()).toMatchObject({ totalEmails: 1, unreadEmails: 0 });
 
-    await server.one('alice', 'Email/set', { accountId, update: { [id]: { keywords: { $answered: true }, mailboxIds: { [archive]: true } } } });
-    email = (await server.one('alice', 'Email/get', { accountId, ids: [id], properties: ['keywords', 'mailboxIds'] })).list[0];
+    await server.one('alice', 'Email/set', {
+      accountId,
+      update: { [id]: { keywords: { $answered: true }, mailboxIds: { [archive]: true } } },
+    });
+    email = (await server.one('alice', 'Email/get', { accountId, ids: [id], properties: ['keywords', 'mailboxIds'] }))
+      .list[0];
     expect(email).toEqual({ id, keywords: { $answered: true }, mailboxIds: { [archive]: true } });
     expect(await counts()).toMatchObject({ totalEmails: 0, unreadEmails: 0 });
 
@@ -143,18 +180,33 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
     });
     expect(refused.notUpdated[id]).toMatchObject({ type: 'invalidProperties', properties: ['subject'] });
     expect(refused.notUpdated.nope.type).toBe('notFound');
-    const noMailbox = await server.one('alice', 'Email/set', { accountId, update: { [id]: { [`mailboxIds/${archive}`]: null } } });
+    const noMailbox = await server.one('alice', 'Email/set', {
+      accountId,
+      update: { [id]: { [`mailboxIds/${archive}`]: null } },
+    });
     expect(noMailbox.notUpdated[id]).toMatchObject({ type: 'invalidProperties', properties: ['mailboxIds'] });
-    const conflicting = await server.one('alice', 'Email/set', { accountId, update: { [id]: { keywords: {}, 'keywords/$seen': true } } });
+    const conflicting = await server.one('alice', 'Email/set', {
+      accountId,
+      update: { [id]: { keywords: {}, 'keywords/$seen': true } },
+    });
     expect(conflicting.notUpdated[id].type).toBe('invalidPatch');
   });
 
   it('threads replies by Message-ID and keeps Thread/get and Thread/changes right', async () => {
     const threadState = (await server.one('alice', 'Thread/get', { accountId, ids: [] })).state;
-    const first = await server.one('alice', 'Email/set', { accountId, create: { a: draft({ messageId: ['first@example.com'] }) } });
+    const first = await server.one('alice', 'Email/set', {
+      accountId,
+      create: { a: draft({ messageId: ['first@example.com'] }) },
+    });
     const reply = await server.one('alice', 'Email/set', {
       accountId,
-      create: { b: draft({ messageId: ['second@example.com'], inReplyTo: ['first@example.com'], receivedAt: '2024-05-01T11:00:00Z' }) },
+      create: {
+        b: draft({
+          messageId: ['second@example.com'],
+          inReplyTo: ['first@example.com'],
+          receivedAt: '2024-05-01T11:00:00Z',
+        }),
+      },
     });
     const other = await server.one('alice', 'Email/set', { accountId, create: { c: draft() } });
     expect(reply.created.b.threadId).toBe(first.created.a.threadId);
@@ -180,17 +232,35 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
     const destroyed = await server.one('alice', 'Email/set', { accountId, destroy: [b] });
 
     const fromInitial = await server.one('alice', 'Email/changes', { accountId, sinceState: initial });
-    expect(fromInitial).toMatchObject({ oldState: initial, newState: destroyed.newState, hasMoreChanges: false, created: [a], updated: [], destroyed: [] });
+    expect(fromInitial).toMatchObject({
+      oldState: initial,
+      newState: destroyed.newState,
+      hasMoreChanges: false,
+      created: [a],
+      updated: [],
+      destroyed: [],
+    });
     const fromMiddle = await server.one('alice', 'Email/changes', { accountId, sinceState: middle });
     expect(fromMiddle).toMatchObject({ created: [], updated: [a], destroyed: [] });
-    const paged = await server.one('alice', 'Email/changes', { accountId, sinceState: middle, maxChanges: 1 });
+    const paged: ChangesResponse = await server.one('alice', 'Email/changes', {
+      accountId,
+      sinceState: middle,
+      maxChanges: 1,
+    });
     expect(paged.hasMoreChanges).toBe(true);
     const rest = await server.one('alice', 'Email/changes', { accountId, sinceState: paged.newState });
     // b was created after `middle` and destroyed since: the pages may show it created, then destroyed.
     expect(paged.created.length + paged.updated.length + paged.destroyed.length).toBe(1);
-    expect(new Set([...paged.created, ...paged.updated, ...paged.destroyed, ...rest.created, ...rest.updated, ...rest.destroyed])).toEqual(
-      new Set([a, b]),
-    );
+    expect(
+      new Set([
+        ...paged.created,
+        ...paged.updated,
+        ...paged.destroyed,
+        ...rest.created,
+        ...rest.updated,
+        ...rest.destroyed,
+      ]),
+    ).toEqual(new Set([a, b]));
     expect(rest).toMatchObject({ hasMoreChanges: false, newState: destroyed.newState });
     expect(rest.updated).toContain(a);
   });
@@ -214,11 +284,26 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
       sort: [{ property: 'receivedAt', isAscending: false }],
       calculateTotal: true,
     });
-    expect(newest).toMatchObject({ ids: [id('reply'), id('mid'), id('old')], total: 3, position: 0, canCalculateChanges: false });
+    expect(newest).toMatchObject({
+      ids: [id('reply'), id('mid'), id('old')],
+      total: 3,
+      position: 0,
+      canCalculateChanges: false,
+    });
     expect(newest.queryState).toBe((await server.one('alice', 'Email/get', { accountId, ids: [] })).state);
-    const oldest = await server.one('alice', 'Email/query', { accountId, filter: { inMailbox: inbox }, sort: [{ property: 'receivedAt' }], limit: 2 });
+    const oldest = await server.one('alice', 'Email/query', {
+      accountId,
+      filter: { inMailbox: inbox },
+      sort: [{ property: 'receivedAt' }],
+      limit: 2,
+    });
     expect(oldest.ids).toEqual([id('old'), id('mid')]);
-    const collapsed = await server.one('alice', 'Email/query', { accountId, filter: { inMailbox: inbox }, sort: [{ property: 'receivedAt' }], collapseThreads: true });
+    const collapsed = await server.one('alice', 'Email/query', {
+      accountId,
+      filter: { inMailbox: inbox },
+      sort: [{ property: 'receivedAt' }],
+      collapseThreads: true,
+    });
     expect(collapsed.ids).toEqual([id('old'), id('mid')]);
     const flaggedOrElsewhere = await server.one('alice', 'Email/query', {
       accountId,
@@ -233,7 +318,12 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
       ['Email/query', { accountId, filter: { inMailbox: 5 } }, 'c'],
       ['Email/queryChanges', { accountId, sinceQueryState: 'x' }, 'd'],
     ]);
-    expect(errors.map(([, args]) => args.type)).toEqual(['unsupportedSort', 'unsupportedFilter', 'invalidArguments', 'cannotCalculateChanges']);
+    expect(errors.map(([, args]) => args.type)).toEqual([
+      'unsupportedSort',
+      'unsupportedFilter',
+      'invalidArguments',
+      'cannotCalculateChanges',
+    ]);
   });
 
   it('refuses writes to a shared account and requestTooLarge over maxObjectsInGet', async () => {

@@ -36,13 +36,18 @@ describe('LMTP delivery', () => {
   });
 
   it('delivers a message into each recipient Inbox, with its fields and text', async () => {
-    const result = await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: [USERS.alice.username, USERS.bob.username] }, message('Hi there'));
+    const result = await sendLmtp(
+      server.lmtpPort!,
+      { from: 'carol@example.com', to: [USERS.alice.username, USERS.bob.username] },
+      message('Hi there'),
+    );
     expect(result.accepted.sort()).toEqual([USERS.alice.username, USERS.bob.username].sort());
     expect(result.rejected).toEqual([]);
 
     const { inbox, ids } = await inboxEmails('alice', ACCOUNT.alice);
     expect(ids).toHaveLength(1);
-    const email = (await server.one('alice', 'Email/get', { accountId: ACCOUNT.alice, ids, fetchTextBodyValues: true })).list[0];
+    const email = (await server.one('alice', 'Email/get', { accountId: ACCOUNT.alice, ids, fetchTextBodyValues: true }))
+      .list[0];
     expect(email).toMatchObject({
       mailboxIds: { [inbox]: true },
       keywords: {},
@@ -62,14 +67,21 @@ describe('LMTP delivery', () => {
     // Bob got his own copy.
     expect((await inboxEmails('bob', ACCOUNT.bob)).ids).toHaveLength(1);
     // The raw message is the Email's blob.
-    const raw = await fetch(`${server.baseUrl}/jmap/download/${ACCOUNT.alice}/${email.blobId}/m.eml?accept=message/rfc822`, {
-      headers: { Authorization: server.auth('alice') },
-    });
+    const raw = await fetch(
+      `${server.baseUrl}/jmap/download/${ACCOUNT.alice}/${email.blobId}/m.eml?accept=message/rfc822`,
+      {
+        headers: { Authorization: server.auth('alice') },
+      },
+    );
     expect(await raw.text()).toBe(message('Hi there'));
   });
 
   it('refuses unknown recipients with 550 and still delivers to the known ones', async () => {
-    const result = await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: ['nobody@example.com', USERS.alice.username] }, message('Partly'));
+    const result = await sendLmtp(
+      server.lmtpPort!,
+      { from: 'carol@example.com', to: ['nobody@example.com', USERS.alice.username] },
+      message('Partly'),
+    );
     expect(result.accepted).toEqual([USERS.alice.username]);
     expect(result.rejected).toEqual(['nobody@example.com']);
     expect(result.rejectedErrors?.[0]?.responseCode).toBe(550);
@@ -78,7 +90,9 @@ describe('LMTP delivery', () => {
   });
 
   it('refuses a message with only unknown recipients', async () => {
-    await expect(sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: ['nobody@example.com'] }, message('Nobody'))).rejects.toMatchObject({
+    await expect(
+      sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: ['nobody@example.com'] }, message('Nobody')),
+    ).rejects.toMatchObject({
       responseCode: 550,
     });
   });
@@ -103,16 +117,24 @@ describe('LMTP delivery', () => {
     expect(dataReplies[0]).toMatch(/^554 5\.6\.0 /);
     expect((await inboxEmails('alice', ACCOUNT.alice)).ids).toHaveLength(0);
     // The server is still up and delivering.
-    const result = await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: [USERS.alice.username] }, message('After'));
+    const result = await sendLmtp(
+      server.lmtpPort!,
+      { from: 'carol@example.com', to: [USERS.alice.username] },
+      message('After'),
+    );
     expect(result.accepted).toEqual([USERS.alice.username]);
   });
 
   it('threads a delivered reply with its parent', async () => {
     await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: [USERS.alice.username] }, message('First'));
-    const reply = message('Re: First', 'In-Reply-To: <m1@example.com>').replace('<m1@example.com>\r\n', '<m2@example.com>\r\n');
+    const reply = message('Re: First', 'In-Reply-To: <m1@example.com>').replace(
+      '<m1@example.com>\r\n',
+      '<m2@example.com>\r\n',
+    );
     await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: [USERS.alice.username] }, reply);
     const { ids } = await inboxEmails('alice', ACCOUNT.alice);
-    const emails = (await server.one('alice', 'Email/get', { accountId: ACCOUNT.alice, ids, properties: ['threadId'] })).list;
+    const emails = (await server.one('alice', 'Email/get', { accountId: ACCOUNT.alice, ids, properties: ['threadId'] }))
+      .list;
     expect(emails).toHaveLength(2);
     expect(emails[0].threadId).toBe(emails[1].threadId);
   });

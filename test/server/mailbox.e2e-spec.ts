@@ -1,4 +1,4 @@
-import { ACCOUNT, startServer, type TestServer } from './support/server-fixture';
+import { ACCOUNT, startServer, type ChangesResponse, type TestServer } from './support/server-fixture';
 
 describe('Mailbox methods (RFC 8621 section 2)', () => {
   let server: TestServer;
@@ -48,13 +48,26 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
     const projectsId = created.created.a.id;
     const oldId = created.created.b.id;
     // Server-set properties and defaults the client did not send come back.
-    expect(created.created.a).toMatchObject({ parentId: null, role: null, sortOrder: 0, isSubscribed: true, totalEmails: 0 });
+    expect(created.created.a).toMatchObject({
+      parentId: null,
+      role: null,
+      sortOrder: 0,
+      isSubscribed: true,
+      totalEmails: 0,
+    });
     expect(created.created.b).not.toHaveProperty('name');
-    const get = await server.one('alice', 'Mailbox/get', { accountId, ids: [oldId], properties: ['parentId', 'sortOrder'] });
+    const get = await server.one('alice', 'Mailbox/get', {
+      accountId,
+      ids: [oldId],
+      properties: ['parentId', 'sortOrder'],
+    });
     expect(get.list).toEqual([{ id: oldId, parentId: projectsId, sortOrder: 3 }]);
     expect(get.state).toBe(created.newState);
 
-    const updated = await server.one('alice', 'Mailbox/set', { accountId, update: { [oldId]: { name: 'Archive 2020', parentId: null } } });
+    const updated = await server.one('alice', 'Mailbox/set', {
+      accountId,
+      update: { [oldId]: { name: 'Archive 2020', parentId: null } },
+    });
     expect(updated.updated).toEqual({ [oldId]: null });
     const destroyed = await server.one('alice', 'Mailbox/set', { accountId, destroy: [oldId, 'missing'] });
     expect(destroyed.destroyed).toEqual([oldId]);
@@ -62,7 +75,9 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
   });
 
   it('answers stateMismatch for a stale ifInState', async () => {
-    const [[name, args]] = await server.call('alice', [['Mailbox/set', { accountId, ifInState: 'stale', create: { a: { name: 'X' } } }, 'a']]);
+    const [[name, args]] = await server.call('alice', [
+      ['Mailbox/set', { accountId, ifInState: 'stale', create: { a: { name: 'X' } } }, 'a'],
+    ]);
     expect([name, args.type]).toEqual(['error', 'stateMismatch']);
     const list = (await server.one('alice', 'Mailbox/get', { accountId, ids: null })).list;
     expect(list).toHaveLength(1);
@@ -98,17 +113,33 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
   });
 
   it('refuses to make a Mailbox its own ancestor', async () => {
-    const created = await server.one('alice', 'Mailbox/set', { accountId, create: { a: { name: 'A' }, b: { name: 'B', parentId: '#a' } } });
-    const result = await server.one('alice', 'Mailbox/set', { accountId, update: { [created.created.a.id]: { parentId: created.created.b.id } } });
-    expect(result.notUpdated[created.created.a.id]).toMatchObject({ type: 'invalidProperties', properties: ['parentId'] });
+    const created = await server.one('alice', 'Mailbox/set', {
+      accountId,
+      create: { a: { name: 'A' }, b: { name: 'B', parentId: '#a' } },
+    });
+    const result = await server.one('alice', 'Mailbox/set', {
+      accountId,
+      update: { [created.created.a.id]: { parentId: created.created.b.id } },
+    });
+    expect(result.notUpdated[created.created.a.id]).toMatchObject({
+      type: 'invalidProperties',
+      properties: ['parentId'],
+    });
   });
 
   it('destroys with mailboxHasChild, mailboxHasEmail and onDestroyRemoveEmails', async () => {
     const created = await server.one('alice', 'Mailbox/set', {
       accountId,
-      create: { parent: { name: 'Parent' }, child: { name: 'Child', parentId: '#parent' }, full: { name: 'Full' }, other: { name: 'Other' } },
+      create: {
+        parent: { name: 'Parent' },
+        child: { name: 'Child', parentId: '#parent' },
+        full: { name: 'Full' },
+        other: { name: 'Other' },
+      },
     });
-    const ids = Object.fromEntries(Object.entries(created.created).map(([key, value]: [string, any]) => [key, value.id]));
+    const ids = Object.fromEntries(
+      Object.entries(created.created).map(([key, value]: [string, any]) => [key, value.id]),
+    );
     const emails = await server.one('alice', 'Email/set', {
       accountId,
       create: {
@@ -117,11 +148,22 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
       },
     });
     const refused = await server.one('alice', 'Mailbox/set', { accountId, destroy: [ids.parent, ids.full] });
-    expect(refused.notDestroyed).toEqual({ [ids.parent]: { type: 'mailboxHasChild' }, [ids.full]: { type: 'mailboxHasEmail' } });
+    expect(refused.notDestroyed).toEqual({
+      [ids.parent]: { type: 'mailboxHasChild' },
+      [ids.full]: { type: 'mailboxHasEmail' },
+    });
 
-    const done = await server.one('alice', 'Mailbox/set', { accountId, destroy: [ids.full], onDestroyRemoveEmails: true });
+    const done = await server.one('alice', 'Mailbox/set', {
+      accountId,
+      destroy: [ids.full],
+      onDestroyRemoveEmails: true,
+    });
     expect(done.destroyed).toEqual([ids.full]);
-    const left = await server.one('alice', 'Email/get', { accountId, ids: [emails.created.only.id, emails.created.both.id], properties: ['mailboxIds'] });
+    const left = await server.one('alice', 'Email/get', {
+      accountId,
+      ids: [emails.created.only.id, emails.created.both.id],
+      properties: ['mailboxIds'],
+    });
     expect(left.notFound).toEqual([emails.created.only.id]);
     expect(left.list).toEqual([{ id: emails.created.both.id, mailboxIds: { [ids.other]: true } }]);
   });
@@ -131,12 +173,28 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
     const created = await server.one('alice', 'Mailbox/set', { accountId, create: { a: { name: 'A' } } });
     const id = created.created.a.id;
     const fromInitial = await server.one('alice', 'Mailbox/changes', { accountId, sinceState: initial });
-    expect(fromInitial).toMatchObject({ oldState: initial, newState: created.newState, hasMoreChanges: false, created: [id], updated: [], destroyed: [] });
+    expect(fromInitial).toMatchObject({
+      oldState: initial,
+      newState: created.newState,
+      hasMoreChanges: false,
+      created: [id],
+      updated: [],
+      destroyed: [],
+    });
 
     await server.one('alice', 'Email/set', { accountId, create: { e: { mailboxIds: { [id]: true }, subject: 'hi' } } });
     const countsOnly = await server.one('alice', 'Mailbox/changes', { accountId, sinceState: created.newState });
-    expect(countsOnly).toMatchObject({ created: [], updated: [id], destroyed: [], updatedProperties: ['totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads'] });
-    const counts = await server.one('alice', 'Mailbox/get', { accountId, ids: [id], properties: ['totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads'] });
+    expect(countsOnly).toMatchObject({
+      created: [],
+      updated: [id],
+      destroyed: [],
+      updatedProperties: ['totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads'],
+    });
+    const counts = await server.one('alice', 'Mailbox/get', {
+      accountId,
+      ids: [id],
+      properties: ['totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads'],
+    });
     expect(counts.list[0]).toMatchObject({ totalEmails: 1, unreadEmails: 1, totalThreads: 1, unreadThreads: 1 });
     expect(counts.state).toBe(countsOnly.newState);
 
@@ -152,11 +210,18 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
 
   it('pages Mailbox/changes with maxChanges through intermediate states', async () => {
     const initial = (await server.one('alice', 'Mailbox/get', { accountId, ids: [] })).state;
-    await server.one('alice', 'Mailbox/set', { accountId, create: { a: { name: 'A' }, b: { name: 'B' }, c: { name: 'C' } } });
+    await server.one('alice', 'Mailbox/set', {
+      accountId,
+      create: { a: { name: 'A' }, b: { name: 'B' }, c: { name: 'C' } },
+    });
     const seen: string[] = [];
     let state = initial;
     for (let round = 0; round < 5; round++) {
-      const page = await server.one('alice', 'Mailbox/changes', { accountId, sinceState: state, maxChanges: 2 });
+      const page: ChangesResponse = await server.one('alice', 'Mailbox/changes', {
+        accountId,
+        sinceState: state,
+        maxChanges: 2,
+      });
       expect(page.created.length + page.updated.length + page.destroyed.length).toBeLessThanOrEqual(2);
       seen.push(...page.created);
       state = page.newState;
@@ -185,12 +250,29 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
     });
     const id = (key: string) => created.created[key].id;
     const inbox = (await server.one('alice', 'Mailbox/query', { accountId, filter: { role: 'inbox' } })).ids[0];
-    const byName = await server.one('alice', 'Mailbox/query', { accountId, sort: [{ property: 'name' }], calculateTotal: true });
-    expect(byName).toMatchObject({ ids: [id('home'), inbox, id('sub'), id('work')], total: 4, position: 0, canCalculateChanges: false });
+    const byName = await server.one('alice', 'Mailbox/query', {
+      accountId,
+      sort: [{ property: 'name' }],
+      calculateTotal: true,
+    });
+    expect(byName).toMatchObject({
+      ids: [id('home'), inbox, id('sub'), id('work')],
+      total: 4,
+      position: 0,
+      canCalculateChanges: false,
+    });
     expect(typeof byName.queryState).toBe('string');
-    const tree = await server.one('alice', 'Mailbox/query', { accountId, sort: [{ property: 'sortOrder' }], sortAsTree: true });
+    const tree = await server.one('alice', 'Mailbox/query', {
+      accountId,
+      sort: [{ property: 'sortOrder' }],
+      sortAsTree: true,
+    });
     expect(tree.ids).toEqual([inbox, id('home'), id('work'), id('sub')]);
-    const roots = await server.one('alice', 'Mailbox/query', { accountId, filter: { parentId: null, hasAnyRole: false }, sort: [{ property: 'name', isAscending: false }] });
+    const roots = await server.one('alice', 'Mailbox/query', {
+      accountId,
+      filter: { parentId: null, hasAnyRole: false },
+      sort: [{ property: 'name', isAscending: false }],
+    });
     expect(roots.ids).toEqual([id('work'), id('home')]);
     const notWork = await server.one('alice', 'Mailbox/query', {
       accountId,
@@ -199,9 +281,19 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
       sort: [{ property: 'name' }],
     });
     expect(notWork.ids).toEqual([id('home'), inbox]);
-    const windowed = await server.one('alice', 'Mailbox/query', { accountId, sort: [{ property: 'name' }], anchor: id('sub'), anchorOffset: -1, limit: 2 });
+    const windowed = await server.one('alice', 'Mailbox/query', {
+      accountId,
+      sort: [{ property: 'name' }],
+      anchor: id('sub'),
+      anchorOffset: -1,
+      limit: 2,
+    });
     expect(windowed).toMatchObject({ position: 1, ids: [inbox, id('sub')] });
-    const negative = await server.one('alice', 'Mailbox/query', { accountId, sort: [{ property: 'name' }], position: -1 });
+    const negative = await server.one('alice', 'Mailbox/query', {
+      accountId,
+      sort: [{ property: 'name' }],
+      position: -1,
+    });
     expect(negative).toMatchObject({ position: 3, ids: [id('work')] });
 
     const errors = await server.call('alice', [
@@ -211,14 +303,26 @@ describe('Mailbox methods (RFC 8621 section 2)', () => {
       ['Mailbox/query', { accountId, limit: -1 }, 'd'],
       ['Mailbox/queryChanges', { accountId, sinceQueryState: 'x' }, 'e'],
     ]);
-    expect(errors.map(([, args]) => args.type)).toEqual(['unsupportedSort', 'unsupportedFilter', 'anchorNotFound', 'invalidArguments', 'cannotCalculateChanges']);
+    expect(errors.map(([, args]) => args.type)).toEqual([
+      'unsupportedSort',
+      'unsupportedFilter',
+      'anchorNotFound',
+      'invalidArguments',
+      'cannotCalculateChanges',
+    ]);
   });
 
   it('lets a grantee read a shared account but not write to it', async () => {
     const bobsInbox = await server.one('alice', 'Mailbox/get', { accountId: ACCOUNT.bob, ids: null });
     expect(bobsInbox.list).toHaveLength(1);
-    expect(bobsInbox.list[0]).toMatchObject({ role: 'inbox', isSubscribed: false, myRights: expect.objectContaining({ mayReadItems: true, mayAddItems: false }) });
-    const [[name, args]] = await server.call('alice', [['Mailbox/set', { accountId: ACCOUNT.bob, create: { a: { name: 'Mine now' } } }, 'a']]);
+    expect(bobsInbox.list[0]).toMatchObject({
+      role: 'inbox',
+      isSubscribed: false,
+      myRights: expect.objectContaining({ mayReadItems: true, mayAddItems: false }),
+    });
+    const [[name, args]] = await server.call('alice', [
+      ['Mailbox/set', { accountId: ACCOUNT.bob, create: { a: { name: 'Mine now' } } }, 'a'],
+    ]);
     expect([name, args.type]).toEqual(['error', 'accountReadOnly']);
   });
 });

@@ -16,7 +16,9 @@ describe('push of state changes', () => {
 
   /** Opens an event source the way a client does: from the Session's template. */
   const open = async (user: UserName, types = '*') => {
-    const session: any = await (await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth(user) } })).json();
+    const session: any = await (
+      await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth(user) } })
+    ).json();
     const url = (session.eventSourceUrl as string)
       .replace('{types}', encodeURIComponent(types))
       .replace('{closeafter}', 'no')
@@ -46,7 +48,10 @@ describe('push of state changes', () => {
 
   it('pushes a Mailbox/set as the new Mailbox state, equal to Mailbox/get', async () => {
     const stream = await open('alice');
-    const set = await server.one('alice', 'Mailbox/set', { accountId: ACCOUNT.alice, create: { a: { name: 'Pushed' } } });
+    const set = await server.one('alice', 'Mailbox/set', {
+      accountId: ACCOUNT.alice,
+      create: { a: { name: 'Pushed' } },
+    });
     const changed = await nextChange(stream);
     expect(changed).toEqual({ [ACCOUNT.alice]: { Mailbox: set.newState } });
     expect(changed[ACCOUNT.alice].Mailbox).toBe((await states('alice', ACCOUNT.alice)).Mailbox);
@@ -57,7 +62,14 @@ describe('push of state changes', () => {
     const stream = await open('alice');
     await server.one('alice', 'Email/set', {
       accountId: ACCOUNT.alice,
-      create: { m: { mailboxIds: { [inbox]: true }, subject: 'Draft', bodyValues: { b: { value: 'x' } }, textBody: [{ partId: 'b' }] } },
+      create: {
+        m: {
+          mailboxIds: { [inbox]: true },
+          subject: 'Draft',
+          bodyValues: { b: { value: 'x' } },
+          textBody: [{ partId: 'b' }],
+        },
+      },
     });
     const changed = await nextChange(stream);
     expect(Object.keys(changed)).toEqual([ACCOUNT.alice]);
@@ -66,7 +78,10 @@ describe('push of state changes', () => {
 
     // A keyword change without a count change pushes Email alone.
     const id = (await server.one('alice', 'Email/query', { accountId: ACCOUNT.alice })).ids[0];
-    await server.one('alice', 'Email/set', { accountId: ACCOUNT.alice, update: { [id]: { 'keywords/$flagged': true } } });
+    await server.one('alice', 'Email/set', {
+      accountId: ACCOUNT.alice,
+      update: { [id]: { 'keywords/$flagged': true } },
+    });
     const flagged = await nextChange(stream);
     expect(flagged).toEqual({ [ACCOUNT.alice]: { Email: (await states('alice', ACCOUNT.alice)).Email } });
   });
@@ -83,7 +98,11 @@ describe('push of state changes', () => {
     expect(changed).toEqual({ [ACCOUNT.alice]: { ...current, EmailDelivery: expect.any(String) } });
 
     // A second delivery moves EmailDelivery again.
-    await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: [USERS.alice.username] }, 'From: carol@example.com\r\nSubject: Again\r\n\r\nHi\r\n');
+    await sendLmtp(
+      server.lmtpPort!,
+      { from: 'carol@example.com', to: [USERS.alice.username] },
+      'From: carol@example.com\r\nSubject: Again\r\n\r\nHi\r\n',
+    );
     const again = await nextChange(stream);
     expect(again[ACCOUNT.alice].EmailDelivery).not.toBe(changed[ACCOUNT.alice].EmailDelivery);
   });
@@ -91,8 +110,15 @@ describe('push of state changes', () => {
   it('filters by types: an EmailDelivery stream hears deliveries, not Email/set', async () => {
     const inbox = await inboxOf('alice', ACCOUNT.alice);
     const stream = await open('alice', 'EmailDelivery');
-    await server.one('alice', 'Email/set', { accountId: ACCOUNT.alice, create: { m: { mailboxIds: { [inbox]: true }, subject: 'quiet' } } });
-    await sendLmtp(server.lmtpPort!, { from: 'carol@example.com', to: [USERS.alice.username] }, 'From: carol@example.com\r\nSubject: loud\r\n\r\nHi\r\n');
+    await server.one('alice', 'Email/set', {
+      accountId: ACCOUNT.alice,
+      create: { m: { mailboxIds: { [inbox]: true }, subject: 'quiet' } },
+    });
+    await sendLmtp(
+      server.lmtpPort!,
+      { from: 'carol@example.com', to: [USERS.alice.username] },
+      'From: carol@example.com\r\nSubject: loud\r\n\r\nHi\r\n',
+    );
     // The first state event is the delivery: the Email/set before it was not pushed to this stream.
     const changed = await nextChange(stream);
     expect(Object.keys(changed[ACCOUNT.alice])).toEqual(['EmailDelivery']);
@@ -100,7 +126,10 @@ describe('push of state changes', () => {
 
   it("pushes a change of a shared account to the grantee's stream", async () => {
     const aliceStream = await open('alice');
-    const set = await server.one('bob', 'Mailbox/set', { accountId: ACCOUNT.bob, create: { a: { name: 'Bob shares this' } } });
+    const set = await server.one('bob', 'Mailbox/set', {
+      accountId: ACCOUNT.bob,
+      create: { a: { name: 'Bob shares this' } },
+    });
     const changed = await nextChange(aliceStream);
     expect(changed).toEqual({ [ACCOUNT.bob]: { Mailbox: set.newState } });
     // What alice is pushed is what alice reads.
@@ -112,7 +141,11 @@ describe('push of state changes', () => {
     const bobStream = await open('bob');
     // Alice's account is not shared with anyone: neither carol nor bob may hear of it.
     await server.one('alice', 'Mailbox/set', { accountId: ACCOUNT.alice, create: { a: { name: 'Private' } } });
-    await sendLmtp(server.lmtpPort!, { from: 'x@example.com', to: [USERS.alice.username] }, 'From: x@example.com\r\nSubject: private\r\n\r\nHi\r\n');
+    await sendLmtp(
+      server.lmtpPort!,
+      { from: 'x@example.com', to: [USERS.alice.username] },
+      'From: x@example.com\r\nSubject: private\r\n\r\nHi\r\n',
+    );
     // Then each makes a change of their own. Changes are pushed in order, so if alice's had reached
     // them, it would come first (or be merged into this event).
     await server.one('carol', 'Mailbox/set', { accountId: ACCOUNT.carol, create: { a: { name: 'Mine' } } });

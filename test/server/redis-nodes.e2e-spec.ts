@@ -34,7 +34,10 @@ describe('reference server with REDIS_URL', () => {
     expect(stream.status).toBe(200);
     await stream.next();
 
-    const created = await nodeB.one('bob', 'Mailbox/set', { accountId: ACCOUNT.bob, create: { m: { name: 'Across nodes' } } });
+    const created = await nodeB.one('bob', 'Mailbox/set', {
+      accountId: ACCOUNT.bob,
+      create: { m: { name: 'Across nodes' } },
+    });
     const event = await stream.nextEvent('state');
     expect(JSON.parse(event.data as string)).toEqual({
       '@type': 'StateChange',
@@ -50,7 +53,10 @@ describe('reference server with REDIS_URL', () => {
     });
     const opened = await first.next();
     first.close();
-    const created = await nodeA.one('bob', 'Mailbox/set', { accountId: ACCOUNT.bob, create: { m: { name: 'Missed' } } });
+    const created = await nodeA.one('bob', 'Mailbox/set', {
+      accountId: ACCOUNT.bob,
+      create: { m: { name: 'Missed' } },
+    });
     const again = await openEventStream(`${nodeB.baseUrl}/jmap/eventsource?types=Mailbox&closeafter=state&ping=0`, {
       Authorization: nodeB.auth('bob'),
       'Last-Event-ID': opened.id as string,

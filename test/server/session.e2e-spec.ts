@@ -26,12 +26,17 @@ describe('Session resource (RFC 8620 section 2)', () => {
   });
 
   it('describes the user, accounts, capabilities and URLs, not cacheable', async () => {
-    const response = await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('alice') } });
+    const response = await fetch(`${server.baseUrl}/.well-known/jmap`, {
+      headers: { Authorization: server.auth('alice') },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
     const session: any = await response.json();
     expect(session.username).toBe(USERS.alice.username);
-    expect(Object.keys(session.capabilities).sort()).toEqual(['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail']);
+    expect(Object.keys(session.capabilities).sort()).toEqual([
+      'urn:ietf:params:jmap:core',
+      'urn:ietf:params:jmap:mail',
+    ]);
     expect(session.capabilities['urn:ietf:params:jmap:core']).toEqual(
       expect.objectContaining({
         maxSizeUpload: expect.any(Number),
@@ -46,23 +51,37 @@ describe('Session resource (RFC 8620 section 2)', () => {
     expect(Array.isArray(session.capabilities['urn:ietf:params:jmap:core'].collationAlgorithms)).toBe(true);
     // Alice's own account, and bob's, shared with her read-only.
     expect(Object.keys(session.accounts).sort()).toEqual([ACCOUNT.alice, ACCOUNT.bob].sort());
-    expect(session.accounts[ACCOUNT.alice]).toMatchObject({ name: USERS.alice.username, isPersonal: true, isReadOnly: false });
-    expect(session.accounts[ACCOUNT.bob]).toMatchObject({ name: USERS.bob.username, isPersonal: false, isReadOnly: true });
+    expect(session.accounts[ACCOUNT.alice]).toMatchObject({
+      name: USERS.alice.username,
+      isPersonal: true,
+      isReadOnly: false,
+    });
+    expect(session.accounts[ACCOUNT.bob]).toMatchObject({
+      name: USERS.bob.username,
+      isPersonal: false,
+      isReadOnly: true,
+    });
     expect(session.accounts[ACCOUNT.alice].accountCapabilities['urn:ietf:params:jmap:mail']).toMatchObject({
       maxSizeMailboxName: expect.any(Number),
       mayCreateTopLevelMailbox: true,
     });
-    expect(session.accounts[ACCOUNT.alice].accountCapabilities['urn:ietf:params:jmap:mail'].emailQuerySortOptions).toContain('receivedAt');
+    expect(
+      session.accounts[ACCOUNT.alice].accountCapabilities['urn:ietf:params:jmap:mail'].emailQuerySortOptions,
+    ).toContain('receivedAt');
     expect(session.primaryAccounts['urn:ietf:params:jmap:mail']).toBe(ACCOUNT.alice);
     expect(session.apiUrl).toBe(`${server.baseUrl}/jmap/api`);
     expect(session.downloadUrl).toBe(`${server.baseUrl}/jmap/download/{accountId}/{blobId}/{name}?accept={type}`);
     expect(session.uploadUrl).toBe(`${server.baseUrl}/jmap/upload/{accountId}/`);
-    expect(session.eventSourceUrl).toBe(`${server.baseUrl}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`);
+    expect(session.eventSourceUrl).toBe(
+      `${server.baseUrl}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`,
+    );
     expect(typeof session.state).toBe('string');
   });
 
   it('does not show a user accounts nobody shared with them', async () => {
-    const response = await fetch(`${server.baseUrl}/.well-known/jmap`, { headers: { Authorization: server.auth('carol') } });
+    const response = await fetch(`${server.baseUrl}/.well-known/jmap`, {
+      headers: { Authorization: server.auth('carol') },
+    });
     const session: any = await response.json();
     expect(Object.keys(session.accounts)).toEqual([ACCOUNT.carol]);
   });
@@ -70,7 +89,9 @@ describe('Session resource (RFC 8620 section 2)', () => {
   it('gives account ids derived from the user name, the same on every boot', async () => {
     const other = await startServer({ lmtpPort: null });
     try {
-      const response = await fetch(`${other.baseUrl}/.well-known/jmap`, { headers: { Authorization: other.auth('bob') } });
+      const response = await fetch(`${other.baseUrl}/.well-known/jmap`, {
+        headers: { Authorization: other.auth('bob') },
+      });
       const session: any = await response.json();
       expect(session.primaryAccounts['urn:ietf:params:jmap:mail']).toBe(ACCOUNT.bob);
     } finally {
@@ -81,7 +102,9 @@ describe('Session resource (RFC 8620 section 2)', () => {
   it('uses PUBLIC_URL for every URL when set', async () => {
     const other = await startServer({ lmtpPort: null, publicUrl: 'https://mail.example.org' });
     try {
-      const response = await fetch(`${other.baseUrl}/.well-known/jmap`, { headers: { Authorization: other.auth('bob') } });
+      const response = await fetch(`${other.baseUrl}/.well-known/jmap`, {
+        headers: { Authorization: other.auth('bob') },
+      });
       const session: any = await response.json();
       expect(session.apiUrl).toBe('https://mail.example.org/jmap/api');
       expect(session.eventSourceUrl).toMatch(/^https:\/\/mail\.example\.org\/jmap\/eventsource\?/);

@@ -1,6 +1,6 @@
-import type { DynamicModule, INestApplication } from "@nestjs/common";
-import { Test } from "@nestjs/testing";
-import type { AddressInfo } from "node:net";
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
 import {
   constantTimeEquals,
   JmapPushModule,
@@ -10,7 +10,7 @@ import {
   type JmapPushModuleExtras,
   type JmapPushModuleOptions,
   type Principal,
-} from "jmap-push";
+} from 'jmap-push';
 
 /** A user of the test directory: their password and every account they may read. */
 export interface TestUser {
@@ -20,23 +20,19 @@ export interface TestUser {
 
 /** The directory most tests use: bob reads his own account and alice's shared one; alice only hers. */
 export const DEFAULT_USERS: Record<string, TestUser> = {
-  "bob@example.com": {
-    password: "bob-secret",
-    accountIds: ["acc-bob", "acc-alice"],
+  'bob@example.com': {
+    password: 'bob-secret',
+    accountIds: ['acc-bob', 'acc-alice'],
   },
-  "alice@example.com": { password: "alice-secret", accountIds: ["acc-alice"] },
-  "carol@example.com": { password: "carol-secret", accountIds: ["acc-carol"] },
+  'alice@example.com': { password: 'alice-secret', accountIds: ['acc-alice'] },
+  'carol@example.com': { password: 'carol-secret', accountIds: ['acc-carol'] },
 };
 
 /** An authenticator over a fixed table, comparing passwords in constant time. */
-export function tableAuthenticator(
-  users: Record<string, TestUser>,
-): Authenticator {
+export function tableAuthenticator(users: Record<string, TestUser>): Authenticator {
   return {
     authenticateBasic(username: string, password: string): Principal | null {
-      const user = Object.prototype.hasOwnProperty.call(users, username)
-        ? users[username]
-        : undefined;
+      const user = Object.prototype.hasOwnProperty.call(users, username) ? users[username] : undefined;
       if (!user || !constantTimeEquals(password, user.password)) return null;
       return { id: username, accountIds: user.accountIds };
     },
@@ -63,9 +59,7 @@ export type PushAppOptions = Partial<JmapPushModuleOptions> &
   };
 
 /** Boots a Nest app with only the push module, listening on a free loopback port. */
-export async function startPushApp(
-  options: PushAppOptions = {},
-): Promise<PushApp> {
+export async function startPushApp(options: PushAppOptions = {}): Promise<PushApp> {
   const { users = DEFAULT_USERS, module, configure, ...rest } = options;
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -77,12 +71,13 @@ export async function startPushApp(
         }),
     ],
   }).compile();
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class, but takes (and documents) plain objects
   const app = moduleRef.createNestApplication({ logger: false });
   configure?.(app);
-  await app.listen(0, "127.0.0.1");
+  await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const path = (options.path ?? "jmap/eventsource").replace(/^\/+/, "");
+  const path = (options.path ?? 'jmap/eventsource').replace(/^\/+/, '');
   return {
     app,
     baseUrl,

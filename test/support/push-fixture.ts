@@ -1,22 +1,17 @@
-import { PingScheduler } from "jmap-push/ping/ping-scheduler";
-import { StreamAdmission } from "jmap-push/stream/stream-admission";
-import { StallWatch } from "jmap-push/stream/stall-watch";
-import { StreamRegistry } from "jmap-push/stream/stream-registry";
-import { PROBLEM_JSON } from "jmap-push";
-import { startPushApp, type PushApp, type PushAppOptions } from "./push-app";
-import {
-  basicAuth,
-  openEventStream,
-  type EventStream,
-  type SseFrame,
-} from "./sse-client";
-import type { Transport } from "./transports";
+import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
+import { StreamAdmission } from 'jmap-push/stream/stream-admission';
+import { StallWatch } from 'jmap-push/stream/stall-watch';
+import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { PROBLEM_JSON } from 'jmap-push';
+import { startPushApp, type PushApp, type PushAppOptions } from './push-app';
+import { basicAuth, openEventStream, type EventStream, type SseFrame } from './sse-client';
+import type { Transport } from './transports';
 
 /** `Authorization` headers of the users of `DEFAULT_USERS`. */
 export const AUTH = {
-  bob: { Authorization: basicAuth("bob@example.com", "bob-secret") },
-  alice: { Authorization: basicAuth("alice@example.com", "alice-secret") },
-  carol: { Authorization: basicAuth("carol@example.com", "carol-secret") },
+  bob: { Authorization: basicAuth('bob@example.com', 'bob-secret') },
+  alice: { Authorization: basicAuth('alice@example.com', 'alice-secret') },
+  carol: { Authorization: basicAuth('carol@example.com', 'carol-secret') },
 } as const;
 export type UserName = keyof typeof AUTH;
 
@@ -32,11 +27,7 @@ export interface PushFixture {
   /** Opens a stream (any status), closed after the test. */
   open(query: string, headers?: Record<string, string>): Promise<EventStream>;
   /** Opens a stream as `user`, expects 200, and waits for its first frame. */
-  connect(
-    user: UserName,
-    query: string,
-    headers?: Record<string, string>,
-  ): Promise<Connected>;
+  connect(user: UserName, query: string, headers?: Record<string, string>): Promise<Connected>;
   /** Resolves once the server holds no stream, no slot and no ping (after clients left). */
   settled(): Promise<void>;
 }
@@ -48,19 +39,19 @@ export interface PushFixture {
 export function usePushApp(
   transport: Transport,
   options: PushAppOptions | (() => PushAppOptions) = {},
-  scope: "all" | "each" = "all",
+  scope: 'all' | 'each' = 'all',
 ): PushFixture {
   let current: PushApp | undefined;
   const opened: EventStream[] = [];
   const start = async () => {
-    const resolved = typeof options === "function" ? options() : options;
+    const resolved = typeof options === 'function' ? options() : options;
     current = await startPushApp({ transport, ...resolved });
   };
   const stop = async () => {
     await current?.close();
     current = undefined;
   };
-  if (scope === "all") {
+  if (scope === 'all') {
     beforeAll(start);
     afterAll(stop);
   } else {
@@ -68,12 +59,12 @@ export function usePushApp(
   }
   afterEach(async () => {
     for (const stream of opened.splice(0)) stream.close();
-    if (scope === "each") await stop();
+    if (scope === 'each') await stop();
   });
 
   const fixture: PushFixture = {
     get push(): PushApp {
-      if (!current) throw new Error("the push app is not running");
+      if (!current) throw new Error('the push app is not running');
       return current;
     },
     async open(query, headers = {}) {
@@ -83,10 +74,7 @@ export function usePushApp(
     },
     async connect(user, query, headers = {}) {
       const stream = await fixture.open(query, { ...AUTH[user], ...headers });
-      if (stream.status !== 200)
-        throw new Error(
-          `expected 200, got ${stream.status}: ${await stream.body}`,
-        );
+      if (stream.status !== 200) throw new Error(`expected 200, got ${stream.status}: ${await stream.body}`);
       return { stream, hello: await stream.next() };
     },
     settled: () => waitForIdle(fixture.push),
@@ -95,34 +83,21 @@ export function usePushApp(
 }
 
 /** Polls `condition` until it holds; for state the server reaches after an event the test cannot await. */
-export async function waitUntil(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 3000,
-): Promise<void> {
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting until ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((wake) => setTimeout(wake, 10));
   }
 }
 
 /** `promise`, or a rejection naming `what` after `timeoutMs`: for awaits that must not hang a test. */
-export async function within<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(`timed out after ${timeoutMs} ms waiting until ${what}`),
-        ),
-      timeoutMs,
-    );
+    timer = setTimeout(() => {
+      reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`));
+    }, timeoutMs);
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -152,18 +127,13 @@ export async function waitForIdle(push: PushApp): Promise<void> {
   await waitUntil(() => {
     const held = serverHolds(push);
     return Object.values(held).every((count) => count === 0);
-  }, "the server holds no stream");
+  }, 'the server holds no stream');
 }
 
 /** Reads a finished error response and checks it is RFC 7807 problem details of `status`. */
-export async function expectProblem(
-  stream: EventStream,
-  status: number,
-): Promise<Record<string, unknown>> {
+export async function expectProblem(stream: EventStream, status: number): Promise<Record<string, unknown>> {
   expect(stream.status).toBe(status);
-  expect(stream.headers["content-type"]).toMatch(
-    new RegExp(`^${PROBLEM_JSON.replace("+", "\\+")}`),
-  );
+  expect(stream.headers['content-type']).toMatch(new RegExp(`^${PROBLEM_JSON.replace('+', '\\+')}`));
   const problem = JSON.parse(await stream.body) as Record<string, unknown>;
   expect(problem).toMatchObject({
     status,
@@ -175,17 +145,14 @@ export async function expectProblem(
 
 /** The parsed `data` of a state frame. */
 export function stateOf(frame: SseFrame): {
-  "@type": string;
+  '@type': string;
   changed: Record<string, Record<string, string>>;
 } {
-  expect(frame.event).toBe("state");
-  return JSON.parse(frame.data ?? "null");
+  expect(frame.event).toBe('state');
+  return JSON.parse(frame.data ?? 'null');
 }
 
 /** The exact bytes of a state event. */
-export function stateFrameText(
-  id: string,
-  changed: Record<string, Record<string, string>>,
-): string {
-  return `event: state\nid: ${id}\ndata: ${JSON.stringify({ "@type": "StateChange", changed })}\n\n`;
+export function stateFrameText(id: string, changed: Record<string, Record<string, string>>): string {
+  return `event: state\nid: ${id}\ndata: ${JSON.stringify({ '@type': 'StateChange', changed })}\n\n`;
 }

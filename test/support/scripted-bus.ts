@@ -1,10 +1,4 @@
-import {
-  InMemoryPushBus,
-  type ChangeListener,
-  type MergedChanges,
-  type PushBus,
-  type TypeState,
-} from "jmap-push";
+import { InMemoryPushBus, type ChangeListener, type MergedChanges, type PushBus, type TypeState } from 'jmap-push';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -14,14 +8,8 @@ type MaybePromise<T> = T | Promise<T>;
  */
 export class ScriptedBus implements PushBus {
   readonly inner = new InMemoryPushBus();
-  changesSinceHook:
-    | ((
-        id: string,
-        accounts: readonly string[],
-      ) => MaybePromise<MergedChanges | undefined>)
-    | undefined;
-  latestStatesHook:
-    ((accounts: readonly string[]) => MaybePromise<MergedChanges>) | undefined;
+  changesSinceHook: ((id: string, accounts: readonly string[]) => MaybePromise<MergedChanges | undefined>) | undefined;
+  latestStatesHook: ((accounts: readonly string[]) => MaybePromise<MergedChanges>) | undefined;
 
   publish(accountId: string, changed: TypeState): Promise<string> {
     return this.inner.publish(accountId, changed);
@@ -32,17 +20,10 @@ export class ScriptedBus implements PushBus {
   currentId(): string {
     return this.inner.currentId();
   }
-  changesSince(
-    id: string,
-    accounts: readonly string[],
-  ): MaybePromise<MergedChanges | undefined> {
-    return this.changesSinceHook
-      ? this.changesSinceHook(id, accounts)
-      : this.inner.changesSince(id, accounts);
+  changesSince(id: string, accounts: readonly string[]): MaybePromise<MergedChanges | undefined> {
+    return this.changesSinceHook ? this.changesSinceHook(id, accounts) : this.inner.changesSince(id, accounts);
   }
   latestStates(accounts: readonly string[]): MaybePromise<MergedChanges> {
-    return this.latestStatesHook
-      ? this.latestStatesHook(accounts)
-      : this.inner.latestStates(accounts);
+    return this.latestStatesHook ? this.latestStatesHook(accounts) : this.inner.latestStates(accounts);
   }
 }

@@ -99,7 +99,10 @@ export function openEventStream(url: string, headers: Record<string, string> = {
         while (cursor >= frames.length) {
           if (endedFlag) throw new Error(`stream ended; frames so far: ${JSON.stringify(frames.map((f) => f.raw))}`);
           const left = deadline - Date.now();
-          if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms; frames so far: ${JSON.stringify(frames.map((f) => f.raw))}`);
+          if (left <= 0)
+            throw new Error(
+              `no frame within ${timeoutMs} ms; frames so far: ${JSON.stringify(frames.map((f) => f.raw))}`,
+            );
           await new Promise<void>((wake) => {
             const timer = setTimeout(wake, left);
             waiter = () => {

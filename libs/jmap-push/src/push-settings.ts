@@ -21,7 +21,9 @@ export interface PushSettings {
 
 /** Builds `PushSettings`; throws on options that would break the RFC or the server. */
 export function resolvePushSettings(options: JmapPushModuleOptions): PushSettings {
-  if (!options || typeof options.authenticator?.authenticateBasic !== 'function') {
+  // Plain JavaScript hosts get no compile-time check: the options are checked, not trusted to match their type.
+  const unchecked = options as { authenticator?: { authenticateBasic?: unknown } | null } | null | undefined;
+  if (!unchecked || typeof unchecked.authenticator?.authenticateBasic !== 'function') {
     throw new Error('JmapPushModule: the "authenticator" option must implement authenticateBasic()');
   }
   const minPingSeconds = options.ping?.min ?? 5;
@@ -29,13 +31,17 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
   positiveInteger('ping.min', minPingSeconds);
   positiveInteger('ping.max', maxPingSeconds);
   if (minPingSeconds > RFC_MAX_MIN_PING_SECONDS) {
-    throw new Error(`JmapPushModule: ping.min ${minPingSeconds} exceeds ${RFC_MAX_MIN_PING_SECONDS} s (RFC 8620 section 7.3)`);
+    throw new Error(
+      `JmapPushModule: ping.min ${minPingSeconds} exceeds ${RFC_MAX_MIN_PING_SECONDS} s (RFC 8620 section 7.3)`,
+    );
   }
   if (maxPingSeconds < RFC_MIN_MAX_PING_SECONDS) {
-    throw new Error(`JmapPushModule: ping.max ${maxPingSeconds} is below ${RFC_MIN_MAX_PING_SECONDS} s (RFC 8620 section 7.3)`);
+    throw new Error(
+      `JmapPushModule: ping.max ${maxPingSeconds} is below ${RFC_MIN_MAX_PING_SECONDS} s (RFC 8620 section 7.3)`,
+    );
   }
   const extraTypes = options.types ?? [];
-  for (const type of extraTypes) {
+  for (const type of extraTypes as readonly unknown[]) {
     if (typeof type !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(type)) {
       throw new Error(`JmapPushModule: "${String(type)}" is not a JMAP type name`);
     }

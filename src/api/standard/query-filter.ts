@@ -8,7 +8,10 @@ export type Matcher<T> = (record: T) => boolean;
  * `conditions`) around type-specific FilterConditions that `compileCondition` understands. A null filter
  * matches everything.
  */
-export function compileFilter<T>(filter: unknown, compileCondition: (condition: Record<string, unknown>) => Matcher<T>): Matcher<T> {
+export function compileFilter<T>(
+  filter: unknown,
+  compileCondition: (condition: Record<string, unknown>) => Matcher<T>,
+): Matcher<T> {
   if (filter === undefined || filter === null) return () => true;
   if (!isObject(filter)) throw invalidArguments('"filter" must be a FilterOperator, a FilterCondition or null');
   if (!('operator' in filter)) return compileCondition(filter);
@@ -31,7 +34,8 @@ export function compileFilter<T>(filter: unknown, compileCondition: (condition: 
 /** Refuses FilterCondition properties the type does not support (RFC 8620: `unsupportedFilter`). */
 export function assertSupportedCondition(condition: Record<string, unknown>, supported: readonly string[]): void {
   const unsupported = Object.keys(condition).filter((name) => !supported.includes(name));
-  if (unsupported.length > 0) throw new MethodError('unsupportedFilter', `unsupported filter condition(s): ${unsupported.join(', ')}`);
+  if (unsupported.length > 0)
+    throw new MethodError('unsupportedFilter', `unsupported filter condition(s): ${unsupported.join(', ')}`);
 }
 
 export type Comparator<T> = (a: T, b: T) => number;
@@ -50,11 +54,14 @@ export function compileSort<T>(
   if (sort === undefined || sort === null) return tieBreak;
   if (!Array.isArray(sort)) throw invalidArguments('"sort" must be an array of Comparators or null');
   const compiled = sort.map((entry): Comparator<T> => {
-    if (!isObject(entry) || typeof entry.property !== 'string') throw invalidArguments('a Comparator needs a "property" string');
+    if (!isObject(entry) || typeof entry.property !== 'string')
+      throw invalidArguments('a Comparator needs a "property" string');
     const { property, isAscending = true, collation, ...rest } = entry;
-    if (Object.keys(rest).length > 0) throw invalidArguments(`unknown Comparator member(s): ${Object.keys(rest).join(', ')}`);
+    if (Object.keys(rest).length > 0)
+      throw invalidArguments(`unknown Comparator member(s): ${Object.keys(rest).join(', ')}`);
     if (typeof isAscending !== 'boolean') throw invalidArguments('"isAscending" must be a boolean');
-    if (collation !== undefined && typeof collation !== 'string') throw invalidArguments('"collation" must be a string');
+    if (collation !== undefined && typeof collation !== 'string')
+      throw invalidArguments('"collation" must be a string');
     const compare = Object.prototype.hasOwnProperty.call(comparators, property) ? comparators[property] : undefined;
     if (!compare) throw new MethodError('unsupportedSort', `cannot sort on "${property}"`);
     if (collation !== undefined && !collations.includes(collation)) {

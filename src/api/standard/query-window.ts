@@ -10,7 +10,11 @@ export const QUERY_WINDOW_ARGUMENTS = ['position', 'anchor', 'anchorOffset', 'li
  * (with `anchorOffset`) wins over `position`; a negative position counts from the end; the limit is
  * capped at `MAX_QUERY_LIMIT`, and reported when the server set or changed it.
  */
-export function applyQueryWindow(ids: readonly string[], reader: ArgumentReader, resolveAnchor: (id: string) => string | undefined): Record<string, unknown> {
+export function applyQueryWindow(
+  ids: readonly string[],
+  reader: ArgumentReader,
+  resolveAnchor: (id: string) => string | undefined,
+): Record<string, unknown> {
   const requestedLimit = reader.unsignedInt('limit');
   const limit = requestedLimit === null ? MAX_QUERY_LIMIT : Math.min(requestedLimit, MAX_QUERY_LIMIT);
   const anchorArgument = reader.optionalString('anchor');

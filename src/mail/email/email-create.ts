@@ -6,7 +6,14 @@ import { invalidProperties } from '../../api/method-error';
 import type { MailAccount } from '../../store/mail-account';
 import type { BodyPartRecord, NewEmail } from '../../store/mail-model';
 import { previewOf } from './email-view';
-import { normalizeDate, normalizeKeyword, normalizeUtcDate, parseAddressList, parseMessageIds, utcDate } from './email-fields';
+import {
+  normalizeDate,
+  normalizeKeyword,
+  normalizeUtcDate,
+  parseAddressList,
+  parseMessageIds,
+  utcDate,
+} from './email-fields';
 import { writeMessage } from './rfc5322-writer';
 
 /** The Email properties a create may set (RFC 8621 section 4.6), besides the server-set ones. */
@@ -37,7 +44,12 @@ const CREATABLE = new Set([
  * `bodyValues`. Attachments, `bodyStructure` and `header:` forms are refused as `invalidProperties`.
  * Stores the serialised message as the Email's blob.
  */
-export function buildNewEmail(account: MailAccount, context: MethodContext, props: Record<string, unknown>, now: Date): NewEmail {
+export function buildNewEmail(
+  account: MailAccount,
+  context: MethodContext,
+  props: Record<string, unknown>,
+  now: Date,
+): NewEmail {
   const invalid = new Set<string>();
   for (const property of Object.keys(props)) if (!CREATABLE.has(property)) invalid.add(property);
   if (Array.isArray(props.attachments) && props.attachments.length > 0) invalid.add('attachments');
@@ -48,7 +60,8 @@ export function buildNewEmail(account: MailAccount, context: MethodContext, prop
   if (!keywords) invalid.add('keywords');
   const receivedAt = props.receivedAt === undefined ? utcDate(now) : normalizeUtcDate(props.receivedAt);
   if (!receivedAt) invalid.add('receivedAt');
-  const sentAt = props.sentAt === undefined || props.sentAt === null ? (receivedAt ?? utcDate(now)) : normalizeDate(props.sentAt);
+  const sentAt =
+    props.sentAt === undefined || props.sentAt === null ? (receivedAt ?? utcDate(now)) : normalizeDate(props.sentAt);
   if (!sentAt) invalid.add('sentAt');
   const addresses = Object.fromEntries(
     (['sender', 'from', 'to', 'cc', 'bcc', 'replyTo'] as const).map((field) => {
@@ -67,40 +80,69 @@ export function buildNewEmail(account: MailAccount, context: MethodContext, prop
   const subject = props.subject === undefined || props.subject === null ? null : props.subject;
   if (subject !== null && (typeof subject !== 'string' || /[\r\n]/.test(subject))) invalid.add('subject');
   const body = parseBody(props, invalid);
-  if (invalid.size > 0) throw invalidProperties([...invalid]);
+  // Each of these is missing only when its name went into `invalid`.
+  if (invalid.size > 0 || !mailboxIds || !keywords || !receivedAt || !sentAt) throw invalidProperties([...invalid]);
 
   const written = writeMessage(
-    { ...addresses, ...ids, subject: subject as string | null, sentAt: sentAt!, text: body.text, html: body.html },
+    { ...addresses, ...ids, subject: subject as string | null, sentAt, text: body.text, html: body.html },
     `${account.accountId}${Date.now().toString(36)}`,
   );
   const parts: BodyPartRecord[] = [];
   const bodyValues = new Map<string, string>();
-  for (const [partId, type, value] of [['1', 'text/plain', body.text], ['2', 'text/html', body.html]] as const) {
+  for (const [partId, type, value] of [
+    ['1', 'text/plain', body.text],
+    ['2', 'text/html', body.html],
+  ] as const) {
     if (value === null) continue;
     const data = Buffer.from(value, 'utf8');
-    parts.push({ partId, blobId: account.putBlob(data, type), size: data.length, type, charset: 'utf-8', name: null, disposition: null, cid: null, language: null, location: null });
+    parts.push({
+      partId,
+      blobId: account.putBlob(data, type),
+      size: data.length,
+      type,
+      charset: 'utf-8',
+      name: null,
+      disposition: null,
+      cid: null,
+      language: null,
+      location: null,
+    });
     bodyValues.set(partId, value);
   }
   if (parts.length === 0) {
     // No body given: an empty text part, so every Email has a text body to show.
-    parts.push({ partId: '1', blobId: account.putBlob(Buffer.alloc(0), 'text/plain'), size: 0, type: 'text/plain', charset: 'utf-8', name: null, disposition: null, cid: null, language: null, location: null });
+    parts.push({
+      partId: '1',
+      blobId: account.putBlob(Buffer.alloc(0), 'text/plain'),
+      size: 0,
+      type: 'text/plain',
+      charset: 'utf-8',
+      name: null,
+      disposition: null,
+      cid: null,
+      language: null,
+      location: null,
+    });
     bodyValues.set('1', '');
   }
   const textPart = parts.find((part) => part.type === 'text/plain');
   const htmlPart = parts.find((part) => part.type === 'text/html');
+  // `parts` always has a text or an HTML part (an empty text part when no body was given).
+  const mainPart = textPart ?? htmlPart;
+  if (!mainPart) throw new Error('an Email without a text or an HTML part');
   return {
     blobId: account.putBlob(written.raw, 'message/rfc822'),
-    mailboxIds: mailboxIds!,
-    keywords: keywords!,
+    mailboxIds,
+    keywords,
     size: written.raw.length,
-    receivedAt: receivedAt!,
+    receivedAt,
     ...ids,
     ...addresses,
     subject: subject as string | null,
-    sentAt: sentAt!,
+    sentAt,
     // RFC 8621 section 4.1.4: with only one alternative, textBody and htmlBody both list it.
-    textBody: [(textPart ?? htmlPart)!],
-    htmlBody: [(htmlPart ?? textPart)!],
+    textBody: [mainPart],
+    htmlBody: [htmlPart ?? mainPart],
     attachments: [],
     bodyValues,
     preview: previewOf(body.text ?? stripTags(body.html ?? '')),
@@ -149,13 +191,26 @@ function parseBody(props: Record<string, unknown>, invalid: Set<string>): { text
     }
     const { partId, type: partType = type, charset, ...rest } = parts[0];
     const value = typeof partId === 'string' ? values[partId] : undefined;
-    const extrasOk = Object.keys(rest).every((key) => ['name', 'disposition', 'cid', 'language', 'location'].includes(key));
-    if (partType !== type || (charset !== undefined && charset !== null && String(charset).toLowerCase() !== 'utf-8') || !extrasOk || !isObject(value)) {
+    const extrasOk = Object.keys(rest).every((key) =>
+      ['name', 'disposition', 'cid', 'language', 'location'].includes(key),
+    );
+    if (
+      partType !== type ||
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `charset` is client JSON of any type, judged by its string form
+      (charset !== undefined && charset !== null && String(charset).toLowerCase() !== 'utf-8') ||
+      !extrasOk ||
+      !isObject(value)
+    ) {
       invalid.add(field);
       return null;
     }
     const { value: text, isEncodingProblem = false, isTruncated = false, ...other } = value;
-    if (typeof text !== 'string' || isEncodingProblem !== false || isTruncated !== false || Object.keys(other).length > 0) {
+    if (
+      typeof text !== 'string' ||
+      isEncodingProblem !== false ||
+      isTruncated !== false ||
+      Object.keys(other).length > 0
+    ) {
       invalid.add('bodyValues');
       return null;
     }

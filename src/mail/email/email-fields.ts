@@ -17,7 +17,8 @@ export function normalizeUtcDate(value: unknown): string | undefined {
 
 /** A Date (RFC 8620 section 1.4, RFC 3339 with an offset), kept as given once checked. */
 export function normalizeDate(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return undefined;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value))
+    return undefined;
   return Number.isNaN(Date.parse(value)) ? undefined : value.toUpperCase();
 }
 
@@ -34,7 +35,8 @@ export function parseAddressList(value: unknown): EmailAddress[] | null | undefi
   for (const item of value) {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
     const { name = null, email, ...rest } = item as Record<string, unknown>;
-    if (Object.keys(rest).length > 0 || typeof email !== 'string' || (name !== null && typeof name !== 'string')) return undefined;
+    if (Object.keys(rest).length > 0 || typeof email !== 'string' || (name !== null && typeof name !== 'string'))
+      return undefined;
     if (/[\r\n]/.test(email) || (typeof name === 'string' && /[\r\n]/.test(name))) return undefined;
     addresses.push({ name, email });
   }
@@ -45,5 +47,7 @@ export function parseAddressList(value: unknown): EmailAddress[] | null | undefi
 export function parseMessageIds(value: unknown): string[] | null | undefined {
   if (value === null) return null;
   if (!Array.isArray(value) || value.length === 0) return undefined;
-  return value.every((id) => typeof id === 'string' && /^[^\s<>]+@[^\s<>]+$/.test(id)) ? (value as string[]) : undefined;
+  return value.every((id) => typeof id === 'string' && /^[^\s<>]+@[^\s<>]+$/.test(id))
+    ? (value as string[])
+    : undefined;
 }

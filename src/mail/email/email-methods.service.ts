@@ -13,7 +13,13 @@ import { MailStore } from '../../store/mail-store.service';
 import { buildNewEmail } from './email-create';
 import { queryEmails } from './email-query';
 import { updateEmail } from './email-update';
-import { BODY_PART_PROPERTIES, DEFAULT_BODY_PROPERTIES, DEFAULT_EMAIL_PROPERTIES, EMAIL_PROPERTIES, renderEmail } from './email-view';
+import {
+  BODY_PART_PROPERTIES,
+  DEFAULT_BODY_PROPERTIES,
+  DEFAULT_EMAIL_PROPERTIES,
+  EMAIL_PROPERTIES,
+  renderEmail,
+} from './email-view';
 
 /** Email/get, /changes, /query, /queryChanges and /set (RFC 8621 section 4). */
 @Injectable()
@@ -44,7 +50,9 @@ export class EmailMethods implements OnModuleInit {
     ]);
     const account = resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
     const properties = selectProperties(reader, 'properties', EMAIL_PROPERTIES, DEFAULT_EMAIL_PROPERTIES);
-    const bodyProperties = selectProperties(reader, 'bodyProperties', BODY_PART_PROPERTIES, DEFAULT_BODY_PROPERTIES, { withId: false });
+    const bodyProperties = selectProperties(reader, 'bodyProperties', BODY_PART_PROPERTIES, DEFAULT_BODY_PROPERTIES, {
+      withId: false,
+    });
     const options = {
       fetchTextBodyValues: reader.boolean('fetchTextBodyValues', false),
       fetchHTMLBodyValues: reader.boolean('fetchHTMLBodyValues', false),
@@ -69,7 +77,13 @@ export class EmailMethods implements OnModuleInit {
   }
 
   query(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
-    const reader = new ArgumentReader(args, ['accountId', 'filter', 'sort', 'collapseThreads', ...QUERY_WINDOW_ARGUMENTS]);
+    const reader = new ArgumentReader(args, [
+      'accountId',
+      'filter',
+      'sort',
+      'collapseThreads',
+      ...QUERY_WINDOW_ARGUMENTS,
+    ]);
     const account = resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
     const ids = queryEmails(account, reader, context);
     return {
@@ -82,7 +96,16 @@ export class EmailMethods implements OnModuleInit {
   }
 
   queryChanges(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
-    const reader = new ArgumentReader(args, ['accountId', 'filter', 'sort', 'sinceQueryState', 'maxChanges', 'upToId', 'calculateTotal', 'collapseThreads']);
+    const reader = new ArgumentReader(args, [
+      'accountId',
+      'filter',
+      'sort',
+      'sinceQueryState',
+      'maxChanges',
+      'upToId',
+      'calculateTotal',
+      'collapseThreads',
+    ]);
     resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
     reader.requiredString('sinceQueryState');
     throw new MethodError('cannotCalculateChanges', 'this server does not keep query history; run Email/query again');

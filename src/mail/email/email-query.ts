@@ -3,7 +3,13 @@ import type { ArgumentReader } from '../../api/argument-reader';
 import { CORE_LIMITS } from '../../api/capabilities';
 import type { MethodContext } from '../../api/method-context';
 import { invalidArguments } from '../../api/method-error';
-import { assertSupportedCondition, compareText, compileFilter, compileSort, type Matcher } from '../../api/standard/query-filter';
+import {
+  assertSupportedCondition,
+  compareText,
+  compileFilter,
+  compileSort,
+  type Matcher,
+} from '../../api/standard/query-filter';
 import { compareIds, type MailAccount } from '../../store/mail-account';
 import type { EmailAddress, EmailRecord } from '../../store/mail-model';
 import { normalizeKeyword, normalizeUtcDate } from './email-fields';
@@ -35,7 +41,9 @@ const firstAddress = (list: readonly EmailAddress[] | null) => (list?.[0] ? (lis
 
 /** The ids Email/query matches, sorted, threads collapsed if asked (RFC 8621 section 4.4). */
 export function queryEmails(account: MailAccount, reader: ArgumentReader, context: MethodContext): string[] {
-  const matches = compileFilter<EmailRecord>(reader.raw('filter'), (condition) => compileCondition(account, condition, context));
+  const matches = compileFilter<EmailRecord>(reader.raw('filter'), (condition) =>
+    compileCondition(account, condition, context),
+  );
   const compare = compileSort<EmailRecord>(
     reader.raw('sort'),
     {
@@ -53,10 +61,16 @@ export function queryEmails(account: MailAccount, reader: ArgumentReader, contex
   const sorted = account.emails().filter(matches).sort(compare);
   if (!reader.boolean('collapseThreads', false)) return sorted.map((email) => email.id);
   const seenThreads = new Set<string>();
-  return sorted.filter((email) => !seenThreads.has(email.threadId) && seenThreads.add(email.threadId)).map((email) => email.id);
+  return sorted
+    .filter((email) => !seenThreads.has(email.threadId) && seenThreads.add(email.threadId))
+    .map((email) => email.id);
 }
 
-function compileCondition(account: MailAccount, condition: Record<string, unknown>, context: MethodContext): Matcher<EmailRecord> {
+function compileCondition(
+  account: MailAccount,
+  condition: Record<string, unknown>,
+  context: MethodContext,
+): Matcher<EmailRecord> {
   assertSupportedCondition(condition, CONDITIONS);
   const tests: Matcher<EmailRecord>[] = [];
   const text = (name: string) => {
@@ -70,7 +84,7 @@ function compileCondition(account: MailAccount, condition: Record<string, unknow
     return resolveCreationRef(context, value) ?? value;
   };
   const keyword = (name: string) => {
-    const value = typeof condition[name] === 'string' ? normalizeKeyword(condition[name] as string) : undefined;
+    const value = typeof condition[name] === 'string' ? normalizeKeyword(condition[name]) : undefined;
     if (value === undefined) throw invalidArguments(`filter "${name}" must be a keyword`);
     return value;
   };
@@ -81,12 +95,14 @@ function compileCondition(account: MailAccount, condition: Record<string, unknow
   };
   const size = (name: string) => {
     const value = condition[name];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalidArguments(`filter "${name}" must be an UnsignedInt`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+      throw invalidArguments(`filter "${name}" must be an UnsignedInt`);
     return value;
   };
   const threadKeywords = (email: EmailRecord) =>
     (account.thread(email.threadId)?.emailIds ?? []).map((id) => account.email(id)?.keywords ?? new Set<string>());
-  const addresses = (list: readonly EmailAddress[] | null) => (list ?? []).map((a) => `${a.name ?? ''} <${a.email}>`.toLowerCase()).join(', ');
+  const addresses = (list: readonly EmailAddress[] | null) =>
+    (list ?? []).map((a) => `${a.name ?? ''} <${a.email}>`.toLowerCase()).join(', ');
   const bodyText = (email: EmailRecord) => [...email.bodyValues.values()].join('\n').toLowerCase();
 
   for (const name of Object.keys(condition)) {
@@ -98,7 +114,8 @@ function compileCondition(account: MailAccount, condition: Record<string, unknow
       }
       case 'inMailboxOtherThan': {
         const list = condition[name];
-        if (!Array.isArray(list) || !list.every((id) => typeof id === 'string')) throw invalidArguments('"inMailboxOtherThan" must be an array of ids');
+        if (!Array.isArray(list) || !list.every((id) => typeof id === 'string'))
+          throw invalidArguments('"inMailboxOtherThan" must be an array of ids');
         const excluded = new Set(list.map((id: string) => resolveCreationRef(context, id) ?? id));
         tests.push((email) => [...email.mailboxIds].some((id) => !excluded.has(id)));
         break;
@@ -175,9 +192,14 @@ function compileCondition(account: MailAccount, condition: Record<string, unknow
       case 'text': {
         const needle = text(name);
         tests.push((email) =>
-          [(email.subject ?? '').toLowerCase(), addresses(email.from), addresses(email.to), addresses(email.cc), addresses(email.bcc), bodyText(email)].some((field) =>
-            field.includes(needle),
-          ),
+          [
+            (email.subject ?? '').toLowerCase(),
+            addresses(email.from),
+            addresses(email.to),
+            addresses(email.cc),
+            addresses(email.bcc),
+            bodyText(email),
+          ].some((field) => field.includes(needle)),
         );
         break;
       }

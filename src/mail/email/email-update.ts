@@ -11,7 +11,12 @@ import { normalizeKeyword } from './email-fields';
  * whole (`"keywords": {...}`) or one member at a time (`"keywords/$seen": true | null`). An Email must
  * keep at least one Mailbox.
  */
-export function updateEmail(account: MailAccount, context: MethodContext, email: EmailRecord, patch: Record<string, unknown>): void {
+export function updateEmail(
+  account: MailAccount,
+  context: MethodContext,
+  email: EmailRecord,
+  patch: Record<string, unknown>,
+): void {
   let keywords = new Set(email.keywords);
   let mailboxIds = new Set(email.mailboxIds);
   const invalid = new Set<string>();
@@ -40,7 +45,8 @@ export function updateEmail(account: MailAccount, context: MethodContext, email:
       else invalid.add('mailboxIds');
     } else if (property === 'mailboxIds' && rest.length === 1) {
       const id = resolveCreationRef(context, member);
-      if (id === undefined || (value !== true && value !== null) || (value === true && !account.mailbox(id))) invalid.add('mailboxIds');
+      if (id === undefined || (value !== true && value !== null) || (value === true && !account.mailbox(id)))
+        invalid.add('mailboxIds');
       else if (value === true) mailboxIds.add(id);
       else mailboxIds.delete(id);
     } else if (rest.length > 0 && !['keywords', 'mailboxIds'].includes(property)) {
@@ -51,7 +57,8 @@ export function updateEmail(account: MailAccount, context: MethodContext, email:
     }
   }
   if (mailboxIds.size === 0) invalid.add('mailboxIds');
-  if (invalid.size > 0) throw invalidProperties([...invalid], 'only keywords and mailboxIds can change; an Email needs a Mailbox');
+  if (invalid.size > 0)
+    throw invalidProperties([...invalid], 'only keywords and mailboxIds can change; an Email needs a Mailbox');
   account.updateEmail(email.id, { keywords, mailboxIds });
 }
 

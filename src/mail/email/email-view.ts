@@ -111,21 +111,30 @@ function structureOf(email: EmailRecord, bodyProperties: readonly string[]): Rec
   const leaf = (part: BodyPartRecord) => renderPart(part, bodyProperties);
   const container = (type: string, subParts: Record<string, unknown>[]) => {
     const result: Record<string, unknown> = {};
-    for (const property of bodyProperties) result[property] = property === 'type' ? type : property === 'size' ? 0 : null;
+    for (const property of bodyProperties)
+      result[property] = property === 'type' ? type : property === 'size' ? 0 : null;
     result.subParts = subParts;
     return result;
   };
-  const text = email.textBody[0];
-  const html = email.htmlBody[0];
-  const body = text && html && text.partId !== html.partId ? container('multipart/alternative', [leaf(text), leaf(html)]) : leaf(text ?? html);
+  const text = email.textBody.at(0);
+  const html = email.htmlBody.at(0);
+  const lone = text ?? html;
+  // Every stored Email has a text or an HTML body part.
+  if (!lone) throw new Error(`Email ${email.id} has no body part`);
+  const body =
+    text && html && text.partId !== html.partId
+      ? container('multipart/alternative', [leaf(text), leaf(html)])
+      : leaf(lone);
   if (email.attachments.length === 0) return body;
   return container('multipart/mixed', [body, ...email.attachments.map(leaf)]);
 }
 
 function bodyValuesOf(email: EmailRecord, options: BodyValueOptions): Record<string, unknown> {
   const wanted = new Set<string>();
-  if (options.fetchTextBodyValues || options.fetchAllBodyValues) for (const part of email.textBody) wanted.add(part.partId);
-  if (options.fetchHTMLBodyValues || options.fetchAllBodyValues) for (const part of email.htmlBody) wanted.add(part.partId);
+  if (options.fetchTextBodyValues || options.fetchAllBodyValues)
+    for (const part of email.textBody) wanted.add(part.partId);
+  if (options.fetchHTMLBodyValues || options.fetchAllBodyValues)
+    for (const part of email.htmlBody) wanted.add(part.partId);
   const values: Record<string, unknown> = {};
   for (const partId of wanted) {
     const value = email.bodyValues.get(partId);
@@ -152,5 +161,6 @@ export function truncateUtf8(value: string, maxBytes: number): string {
 
 /** RFC 8621 section 4.1.4 `preview`: up to 256 characters of the text, whitespace collapsed. */
 export function previewOf(text: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- counts code points, as it always has: a surrogate pair is never cut in half
   return [...text.replace(/\s+/g, ' ').trim()].slice(0, 256).join('');
 }

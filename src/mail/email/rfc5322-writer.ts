@@ -47,7 +47,14 @@ export function writeMessage(message: OutgoingMessage, boundarySeed: string): Wr
   if (message.text !== null && message.html !== null) {
     const boundary = `=_alt_${boundarySeed}`;
     lines.push(`Content-Type: multipart/alternative; boundary="${boundary}"`, '');
-    lines.push(`--${boundary}`, ...leaf('text/plain', message.text), `--${boundary}`, ...leaf('text/html', message.html), `--${boundary}--`, '');
+    lines.push(
+      `--${boundary}`,
+      ...leaf('text/plain', message.text),
+      `--${boundary}`,
+      ...leaf('text/html', message.html),
+      `--${boundary}--`,
+      '',
+    );
   } else {
     const [type, body] = message.html !== null ? ['text/html', message.html] : ['text/plain', message.text ?? ''];
     lines.push(...leaf(type, body));
@@ -62,7 +69,9 @@ function leaf(type: string, body: string): string[] {
 
 function formatAddress(address: EmailAddress): string {
   if (!address.name) return `<${address.email}>`;
-  const name = /^[\x20-\x7e]*$/.test(address.name) ? `"${address.name.replace(/(["\\])/g, '\\$1')}"` : encodeWord(address.name);
+  const name = /^[\x20-\x7e]*$/.test(address.name)
+    ? `"${address.name.replace(/(["\\])/g, '\\$1')}"`
+    : encodeWord(address.name);
   return `${name} <${address.email}>`;
 }
 
@@ -78,7 +87,10 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** RFC 3339 (`2024-05-01T12:00:00+02:00`) to RFC 5322 (`Wed, 01 May 2024 12:00:00 +0200`), keeping the offset. */
 export function formatRfc5322Date(rfc3339: string): string {
   const match = /(Z|([+-])(\d{2}):(\d{2}))$/i.exec(rfc3339);
-  const offsetMinutes = !match || match[1].toUpperCase() === 'Z' ? 0 : (match[2] === '-' ? -1 : 1) * (Number(match[3]) * 60 + Number(match[4]));
+  const offsetMinutes =
+    !match || match[1].toUpperCase() === 'Z'
+      ? 0
+      : (match[2] === '-' ? -1 : 1) * (Number(match[3]) * 60 + Number(match[4]));
   const local = new Date(Date.parse(rfc3339) + offsetMinutes * 60_000);
   const pad = (value: number) => String(value).padStart(2, '0');
   const sign = offsetMinutes < 0 ? '-' : '+';

@@ -26,14 +26,17 @@ export class MailboxMethods implements OnModuleInit {
     this.registry.register('Mailbox/get', MAIL_CAPABILITY, (args, context) => this.get(args, context));
     this.registry.register('Mailbox/changes', MAIL_CAPABILITY, (args, context) => this.changes(args, context));
     this.registry.register('Mailbox/query', MAIL_CAPABILITY, (args, context) => this.query(args, context));
-    this.registry.register('Mailbox/queryChanges', MAIL_CAPABILITY, (args, context) => this.queryChanges(args, context));
+    this.registry.register('Mailbox/queryChanges', MAIL_CAPABILITY, (args, context) =>
+      this.queryChanges(args, context),
+    );
     this.registry.register('Mailbox/set', MAIL_CAPABILITY, (args, context) => this.set(args, context));
   }
 
   get(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
     const reader = new ArgumentReader(args, ['accountId', 'ids', 'properties']);
     const account = resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
-    const access = context.user.accounts.get(account.accountId)!;
+    const access = context.user.accounts.get(account.accountId);
+    if (!access) throw new MethodError('accountNotFound', `no account "${account.accountId}" for this user`);
     const properties = selectProperties(reader, 'properties', MAILBOX_PROPERTIES, MAILBOX_PROPERTIES);
     const state = account.state('Mailbox');
     const { list, notFound } = fetchRecords(
@@ -55,9 +58,17 @@ export class MailboxMethods implements OnModuleInit {
   }
 
   query(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
-    const reader = new ArgumentReader(args, ['accountId', 'filter', 'sort', 'sortAsTree', 'filterAsTree', ...QUERY_WINDOW_ARGUMENTS]);
+    const reader = new ArgumentReader(args, [
+      'accountId',
+      'filter',
+      'sort',
+      'sortAsTree',
+      'filterAsTree',
+      ...QUERY_WINDOW_ARGUMENTS,
+    ]);
     const account = resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
-    const access = context.user.accounts.get(account.accountId)!;
+    const access = context.user.accounts.get(account.accountId);
+    if (!access) throw new MethodError('accountNotFound', `no account "${account.accountId}" for this user`);
     const ids = queryMailboxes(account, reader, context, access.isPersonal);
     return {
       accountId: account.accountId,
@@ -69,7 +80,17 @@ export class MailboxMethods implements OnModuleInit {
   }
 
   queryChanges(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
-    const reader = new ArgumentReader(args, ['accountId', 'filter', 'sort', 'sinceQueryState', 'maxChanges', 'upToId', 'calculateTotal', 'sortAsTree', 'filterAsTree']);
+    const reader = new ArgumentReader(args, [
+      'accountId',
+      'filter',
+      'sort',
+      'sinceQueryState',
+      'maxChanges',
+      'upToId',
+      'calculateTotal',
+      'sortAsTree',
+      'filterAsTree',
+    ]);
     resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
     reader.requiredString('sinceQueryState');
     // RFC 8620 section 5.6 lets a server that keeps no query history say so; clients then re-query.
@@ -79,7 +100,8 @@ export class MailboxMethods implements OnModuleInit {
   set(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
     const reader = new ArgumentReader(args, [...SET_ARGUMENTS, 'onDestroyRemoveEmails']);
     const account = resolveAccount(this.store, context, reader.requiredString('accountId'), 'write');
-    const access = context.user.accounts.get(account.accountId)!;
+    const access = context.user.accounts.get(account.accountId);
+    if (!access) throw new MethodError('accountNotFound', `no account "${account.accountId}" for this user`);
     const oldState = account.state('Mailbox');
     const request = readSetRequest(reader, oldState);
     const onDestroyRemoveEmails = reader.boolean('onDestroyRemoveEmails', false);

@@ -3,15 +3,29 @@ import type { ArgumentReader } from '../../api/argument-reader';
 import { CORE_LIMITS } from '../../api/capabilities';
 import type { MethodContext } from '../../api/method-context';
 import { invalidArguments } from '../../api/method-error';
-import { assertSupportedCondition, compareText, compileFilter, compileSort, type Comparator, type Matcher } from '../../api/standard/query-filter';
+import {
+  assertSupportedCondition,
+  compareText,
+  compileFilter,
+  compileSort,
+  type Comparator,
+  type Matcher,
+} from '../../api/standard/query-filter';
 import { compareIds, type MailAccount } from '../../store/mail-account';
 import type { MailboxRecord } from '../../store/mail-model';
 
 const CONDITIONS = ['parentId', 'name', 'role', 'hasAnyRole', 'isSubscribed'] as const;
 
 /** The ids Mailbox/query matches, sorted (RFC 8621 section 2.3), before the window is applied. */
-export function queryMailboxes(account: MailAccount, reader: ArgumentReader, context: MethodContext, isPersonal: boolean): string[] {
-  const matches = compileFilter<MailboxRecord>(reader.raw('filter'), (condition) => compileCondition(condition, context, isPersonal));
+export function queryMailboxes(
+  account: MailAccount,
+  reader: ArgumentReader,
+  context: MethodContext,
+  isPersonal: boolean,
+): string[] {
+  const matches = compileFilter<MailboxRecord>(reader.raw('filter'), (condition) =>
+    compileCondition(condition, context, isPersonal),
+  );
   const compare = compileSort<MailboxRecord>(
     reader.raw('sort'),
     { sortOrder: (a, b) => a.sortOrder - b.sortOrder, name: (a, b) => compareText(a.name, b.name) },
@@ -54,7 +68,11 @@ function sortAsTree(mailboxes: MailboxRecord[], compare: Comparator<MailboxRecor
   return ordered;
 }
 
-function compileCondition(condition: Record<string, unknown>, context: MethodContext, isPersonal: boolean): Matcher<MailboxRecord> {
+function compileCondition(
+  condition: Record<string, unknown>,
+  context: MethodContext,
+  isPersonal: boolean,
+): Matcher<MailboxRecord> {
   assertSupportedCondition(condition, CONDITIONS);
   const tests: Matcher<MailboxRecord>[] = [];
   if ('parentId' in condition) {

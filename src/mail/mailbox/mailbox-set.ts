@@ -31,7 +31,10 @@ export function setMailboxes(
       const current = resolved === undefined ? undefined : account.mailbox(resolved);
       if (!current) throw new SetError('notFound');
       const fields = applyPatch(account, access, context, current, patch);
-      if (current.role === 'inbox' && (fields.name !== current.name || fields.parentId !== current.parentId || fields.role !== 'inbox')) {
+      if (
+        current.role === 'inbox' &&
+        (fields.name !== current.name || fields.parentId !== current.parentId || fields.role !== 'inbox')
+      ) {
         throw new SetError('forbidden', 'the Inbox cannot be renamed, moved or lose its role');
       }
       checkConstraints(account, fields, current.id);
@@ -40,7 +43,9 @@ export function setMailboxes(
     });
   }
   for (const id of request.destroy) {
-    outcome.tryDestroy(id, () => destroyMailbox(account, context, id, onDestroyRemoveEmails));
+    outcome.tryDestroy(id, () => {
+      destroyMailbox(account, context, id, onDestroyRemoveEmails);
+    });
   }
   return outcome;
 }
@@ -58,7 +63,12 @@ function createInDependencyOrder(
     const pendingIds = new Set(pending.map(([creationId]) => creationId));
     const waiting = pending.filter(([creationId, props]) => {
       const parent = props.parentId;
-      return typeof parent === 'string' && parent.startsWith('#') && parent.slice(1) !== creationId && pendingIds.has(parent.slice(1));
+      return (
+        typeof parent === 'string' &&
+        parent.startsWith('#') &&
+        parent.slice(1) !== creationId &&
+        pendingIds.has(parent.slice(1))
+      );
     });
     const ready = pending.filter((entry) => !waiting.includes(entry));
     // Nothing is ready: the rest wait on each other (a cycle) or on failed creations; let them fail.
@@ -91,8 +101,9 @@ function applyPatch(
   context: MethodContext,
   current: MailboxRecord | undefined,
   patch: Record<string, unknown>,
-  base: MailboxFields = current!,
+  base: MailboxFields | undefined = current,
 ): MailboxFields {
+  if (!base) throw new Error('applyPatch needs the current Mailbox or a base');
   const next: { -readonly [K in keyof MailboxFields]: MailboxFields[K] } = { ...base };
   const invalid: string[] = [];
   const rendered = current && renderMailbox(account, current, access);
@@ -100,8 +111,12 @@ function applyPatch(
     const [property, ...inner] = path.split('/');
     if (inner.length > 0) {
       // Only server-set objects have members; a patch may name them only with their current value.
-      const currentValue = property === 'myRights' && rendered ? (rendered.myRights as Record<string, unknown>)[inner.join('/')] : undefined;
-      if (currentValue === undefined) throw new SetError('invalidPatch', `"${path}" does not point into a patchable object`);
+      const currentValue =
+        property === 'myRights' && rendered
+          ? (rendered.myRights as Record<string, unknown>)[inner.join('/')]
+          : undefined;
+      if (currentValue === undefined)
+        throw new SetError('invalidPatch', `"${path}" does not point into a patchable object`);
       if (!isDeepStrictEqual(currentValue, value)) invalid.push(property);
       continue;
     }
@@ -133,7 +148,11 @@ function applyPatch(
         break;
       default:
         // RFC 8620 section 5.3: a server-set property may be sent back unchanged, nothing else.
-        if (!(rendered && (MAILBOX_SERVER_SET as readonly string[]).includes(property) && isDeepStrictEqual(rendered[property], value))) {
+        if (!(
+          rendered &&
+          (MAILBOX_SERVER_SET as readonly string[]).includes(property) &&
+          isDeepStrictEqual(rendered[property], value)
+        )) {
           invalid.push(property);
         }
     }
@@ -143,7 +162,9 @@ function applyPatch(
 }
 
 function isValidName(name: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the length in code points, as it always was
   const length = [...name].length;
+  // eslint-disable-next-line no-control-regex -- RFC 8621 section 2: a Mailbox name has no control characters
   return length > 0 && length <= MAIL_ACCOUNT_CAPABILITY.maxSizeMailboxName && !/[\u0000-\u001f\u007f]/.test(name);
 }
 
@@ -159,23 +180,34 @@ function checkConstraints(account: MailAccount, fields: MailboxFields, selfId: s
   let depth = 1;
   for (let parentId = fields.parentId; parentId !== null; parentId = account.mailbox(parentId)?.parentId ?? null) {
     if (parentId === selfId) throw invalidProperties(['parentId'], 'a Mailbox cannot be its own ancestor');
-    if (++depth > MAIL_ACCOUNT_CAPABILITY.maxMailboxDepth) throw invalidProperties(['parentId'], 'the Mailbox tree would be too deep');
+    if (++depth > MAIL_ACCOUNT_CAPABILITY.maxMailboxDepth)
+      throw invalidProperties(['parentId'], 'the Mailbox tree would be too deep');
   }
 }
 
-function destroyMailbox(account: MailAccount, context: MethodContext, requestedId: string, onDestroyRemoveEmails: boolean): void {
+function destroyMailbox(
+  account: MailAccount,
+  context: MethodContext,
+  requestedId: string,
+  onDestroyRemoveEmails: boolean,
+): void {
   const id = resolveCreationRef(context, requestedId);
   const mailbox = id === undefined ? undefined : account.mailbox(id);
   if (!mailbox) throw new SetError('notFound');
-  if (mailbox.role === 'inbox') throw new SetError('forbidden', 'the Inbox receives delivered mail and cannot be destroyed');
+  if (mailbox.role === 'inbox')
+    throw new SetError('forbidden', 'the Inbox receives delivered mail and cannot be destroyed');
   if (account.mailboxes().some((other) => other.parentId === mailbox.id)) throw new SetError('mailboxHasChild');
   const emailIds = [...account.emailIdsIn(mailbox.id)];
   if (emailIds.length > 0 && !onDestroyRemoveEmails) throw new SetError('mailboxHasEmail');
   // RFC 8621 section 2.5: Emails only in this Mailbox are destroyed, the others just leave it.
   for (const emailId of emailIds) {
-    const email = account.email(emailId)!;
+    const email = account.email(emailId);
+    if (!email) continue; // listed by emailIdsIn(), so it exists
     if (email.mailboxIds.size === 1) account.destroyEmail(emailId);
-    else account.updateEmail(emailId, { mailboxIds: new Set([...email.mailboxIds].filter((other) => other !== mailbox.id)) });
+    else
+      account.updateEmail(emailId, {
+        mailboxIds: new Set([...email.mailboxIds].filter((other) => other !== mailbox.id)),
+      });
   }
   account.destroyMailbox(mailbox.id);
 }

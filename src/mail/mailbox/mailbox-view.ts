@@ -18,7 +18,14 @@ export const MAILBOX_PROPERTIES = [
 ] as const;
 
 /** The properties only the server sets. */
-export const MAILBOX_SERVER_SET = ['id', 'totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads', 'myRights'] as const;
+export const MAILBOX_SERVER_SET = [
+  'id',
+  'totalEmails',
+  'unreadEmails',
+  'totalThreads',
+  'unreadThreads',
+  'myRights',
+] as const;
 
 /** The count properties, the `updatedProperties` of a counts-only Mailbox/changes. */
 export const MAILBOX_COUNT_PROPERTIES = ['totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads'] as const;
@@ -58,7 +65,11 @@ export function rightsOf(mailbox: MailboxRecord, access: AccountAccess): Mailbox
 }
 
 /** A Mailbox with every property, as this user sees it. */
-export function renderMailbox(account: MailAccount, mailbox: MailboxRecord, access: AccountAccess): Record<string, unknown> {
+export function renderMailbox(
+  account: MailAccount,
+  mailbox: MailboxRecord,
+  access: AccountAccess,
+): Record<string, unknown> {
   return {
     id: mailbox.id,
     name: mailbox.name,

@@ -28,10 +28,9 @@ export class ChangeRecorder {
   waitForCount(count: number, timeoutMs = 5_000): Promise<PublishedChange[]> {
     if (this.changes.length >= count) return Promise.resolve(this.changes);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`expected ${count} deliveries, got ${this.changes.length} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        reject(new Error(`expected ${count} deliveries, got ${this.changes.length} within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.waiters.push({
         count,
         resolve: () => {

@@ -10,10 +10,20 @@ export interface LmtpResult {
 }
 
 /** Sends a raw message over LMTP with nodemailer (a real SMTP/LMTP client library). */
-export async function sendLmtp(port: number, envelope: { from: string; to: string[] }, raw: string | Buffer): Promise<LmtpResult> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, lmtp: true, secure: false, ignoreTLS: true } as any);
+export async function sendLmtp(
+  port: number,
+  envelope: { from: string; to: string[] },
+  raw: string | Buffer,
+): Promise<LmtpResult> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    lmtp: true,
+    secure: false,
+    ignoreTLS: true,
+  } as any);
   try {
-    return (await transport.sendMail({ envelope, raw })) as unknown as LmtpResult;
+    return await transport.sendMail({ envelope, raw });
   } finally {
     transport.close();
   }
@@ -40,7 +50,9 @@ export function rawLmtpSession(port: number, commands: string[]): Promise<string
       }
     });
     socket.on('error', reject);
-    socket.on('close', () => resolve(replies));
+    socket.on('close', () => {
+      resolve(replies);
+    });
     socket.connect(port, '127.0.0.1');
   });
 }

@@ -24,6 +24,18 @@ export const ACCOUNT = {
 
 export type Invocation = [string, Record<string, any>, string];
 
+/** The response arguments of a `Foo/changes` call (RFC 8620 section 5.2). */
+export interface ChangesResponse {
+  readonly accountId: string;
+  readonly oldState: string;
+  readonly newState: string;
+  readonly hasMoreChanges: boolean;
+  readonly created: string[];
+  readonly updated: string[];
+  readonly destroyed: string[];
+  readonly [extra: string]: unknown;
+}
+
 export interface TestServer {
   readonly app: INestApplication;
   readonly baseUrl: string;
@@ -31,7 +43,11 @@ export interface TestServer {
   readonly lmtpPort: number | undefined;
   auth(user: UserName): string;
   /** POSTs a JMAP request; answers the parsed body and status. */
-  post(user: UserName, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  post(
+    user: UserName,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Runs method calls and answers `methodResponses`, failing the test on a non-200. */
   call(user: UserName, methodCalls: Invocation[], using?: string[]): Promise<Invocation[]>;
   /** One method call; answers its response arguments, asserting the response name. */
@@ -101,7 +117,8 @@ export async function startServer(
     call,
     async one(user, name, args, expectedName = name) {
       const [[responseName, responseArgs]] = await call(user, [[name, args, 'c0']]);
-      if (responseName !== expectedName) throw new Error(`expected ${expectedName}, got ${responseName} ${JSON.stringify(responseArgs)}`);
+      if (responseName !== expectedName)
+        throw new Error(`expected ${expectedName}, got ${responseName} ${JSON.stringify(responseArgs)}`);
       return responseArgs;
     },
     close: () => app.close(),

@@ -30,6 +30,7 @@ export function parseCredentials(header: string | undefined): Credentials | unde
   }
   const colon = decoded.indexOf(':');
   // RFC 7617 section 2: the user-id cannot contain a colon, and neither part control characters.
+  // eslint-disable-next-line no-control-regex -- RFC 7617 forbids control characters in credentials: this finds them
   if (colon <= 0 || /[\x00-\x1f\x7f]/.test(decoded)) return undefined;
   return { scheme, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

@@ -47,7 +47,10 @@ export class PrincipalRevalidator implements OnModuleInit, OnModuleDestroy {
           principals.slice(i, i + BATCH).map(async (principal) => {
             try {
               const fresh = await revalidate(principal);
-              this.registry.updatePrincipal(principal.id, isPrincipal(fresh) && fresh.id === principal.id ? fresh : null);
+              this.registry.updatePrincipal(
+                principal.id,
+                isPrincipal(fresh) && fresh.id === principal.id ? fresh : null,
+              );
             } catch (error) {
               this.logger.warn(`revalidate(${principal.id}) failed; its streams stay as they are: ${String(error)}`);
             }

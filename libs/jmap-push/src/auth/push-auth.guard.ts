@@ -89,7 +89,9 @@ export class PushAuthGuard implements CanActivate {
   private async ask(call: () => MaybePromise<Principal | null>): Promise<Principal | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('authenticator timed out')), this.settings.authenticationTimeoutMs);
+      timer = setTimeout(() => {
+        reject(new Error('authenticator timed out'));
+      }, this.settings.authenticationTimeoutMs);
     });
     try {
       const principal = await Promise.race([call(), timeout]);

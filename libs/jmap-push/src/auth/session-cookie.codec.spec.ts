@@ -38,7 +38,7 @@ describe('SessionCookieCodec', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, acc: ['acc-carol'] })).toString('base64url');
     expect(c.verify(`${forged}.${signature}`)).toBeUndefined();
     expect(c.verify(`${payload}.${signature.slice(0, -2)}AA`)).toBeUndefined();
-    expect(c.verify(`${payload}`)).toBeUndefined();
+    expect(c.verify(payload)).toBeUndefined();
     expect(c.verify('')).toBeUndefined();
     expect(c.verify('x'.repeat(10_000))).toBeUndefined();
     const other = new SessionCookieCodec(`${SECRET}-other`, 60, () => now);
@@ -47,9 +47,10 @@ describe('SessionCookieCodec', () => {
 
   it('refuses a correctly signed payload that is not a session', () => {
     const c = codec();
-    const sign = (payload: string) =>
-      `${payload}.${(c as unknown as { sign(p: string): string }).sign(payload)}`;
+    const sign = (payload: string) => `${payload}.${(c as unknown as { sign(p: string): string }).sign(payload)}`;
     expect(c.verify(sign(Buffer.from('not json').toString('base64url')))).toBeUndefined();
-    expect(c.verify(sign(Buffer.from('{"sub":1,"acc":[],"exp":1e12,"jti":"x"}').toString('base64url')))).toBeUndefined();
+    expect(
+      c.verify(sign(Buffer.from('{"sub":1,"acc":[],"exp":1e12,"jti":"x"}').toString('base64url'))),
+    ).toBeUndefined();
   });
 });

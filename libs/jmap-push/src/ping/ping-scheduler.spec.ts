@@ -1,5 +1,5 @@
-import { ClampingPingPolicy } from "./clamping-ping-policy";
-import { PingScheduler, type PingTarget } from "./ping-scheduler";
+import { ClampingPingPolicy } from './clamping-ping-policy';
+import { PingScheduler, type PingTarget } from './ping-scheduler';
 
 /** A stream as the scheduler sees it: due every `intervalMs` after its last event. */
 class FakeStream implements PingTarget {
@@ -18,7 +18,7 @@ class FakeStream implements PingTarget {
   }
 }
 
-describe("PingScheduler", () => {
+describe('PingScheduler', () => {
   let scheduler: PingScheduler;
   beforeEach(() => {
     jest.useFakeTimers();
@@ -29,7 +29,7 @@ describe("PingScheduler", () => {
     jest.useRealTimers();
   });
 
-  it("pings each stream when its interval elapses, within a tick", () => {
+  it('pings each stream when its interval elapses, within a tick', () => {
     const stream = new FakeStream(1000);
     scheduler.schedule(stream);
     jest.advanceTimersByTime(900);
@@ -40,12 +40,9 @@ describe("PingScheduler", () => {
     expect(stream.pings).toHaveLength(2);
   });
 
-  it("uses one timer for every stream, not one per stream", () => {
-    const setInterval = jest.spyOn(global, "setInterval");
-    const streams = Array.from(
-      { length: 1000 },
-      (_, i) => new FakeStream(1000 + (i % 10) * 100),
-    );
+  it('uses one timer for every stream, not one per stream', () => {
+    const setInterval = jest.spyOn(global, 'setInterval');
+    const streams = Array.from({ length: 1000 }, (_, i) => new FakeStream(1000 + (i % 10) * 100));
     for (const stream of streams) scheduler.schedule(stream);
     expect(setInterval).toHaveBeenCalledTimes(1);
     expect(jest.getTimerCount()).toBe(1);
@@ -54,7 +51,7 @@ describe("PingScheduler", () => {
     expect(scheduler.size).toBe(1000);
   });
 
-  it("pushes a ping back when the stream sent an event meanwhile (the timer restarts)", () => {
+  it('pushes a ping back when the stream sent an event meanwhile (the timer restarts)', () => {
     const stream = new FakeStream(1000);
     scheduler.schedule(stream);
     for (let i = 0; i < 8; i++) {
@@ -66,7 +63,7 @@ describe("PingScheduler", () => {
     expect(stream.pings).toHaveLength(1);
   });
 
-  it("forgets unscheduled streams and stops its timer when none is left", () => {
+  it('forgets unscheduled streams and stops its timer when none is left', () => {
     const a = new FakeStream(1000);
     const b = new FakeStream(1000);
     scheduler.schedule(a);
@@ -83,7 +80,7 @@ describe("PingScheduler", () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it("never keeps the process alive, and stops on module destroy", () => {
+  it('never keeps the process alive, and stops on module destroy', () => {
     scheduler.schedule(new FakeStream(1000));
     expect(jest.getTimerCount()).toBe(1);
     scheduler.onModuleDestroy();
@@ -91,7 +88,7 @@ describe("PingScheduler", () => {
   });
 });
 
-describe("ClampingPingPolicy", () => {
+describe('ClampingPingPolicy', () => {
   const policy = new ClampingPingPolicy(5, 300);
   it.each([
     [0, 0],
@@ -101,7 +98,7 @@ describe("ClampingPingPolicy", () => {
     [300, 300],
     [301, 300],
     [999_999_999, 300],
-  ])("ping=%i is served as %i", (requested, used) => {
+  ])('ping=%i is served as %i', (requested, used) => {
     expect(policy.intervalFor(requested)).toBe(used);
   });
 });

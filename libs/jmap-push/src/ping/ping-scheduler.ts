@@ -27,7 +27,9 @@ export class PingScheduler implements OnModuleDestroy {
   schedule(target: PingTarget): void {
     if (!this.timer) {
       this.cursor = Math.floor(performance.now() / TICK_MS);
-      this.timer = setInterval(() => this.tick(), TICK_MS);
+      this.timer = setInterval(() => {
+        this.tick();
+      }, TICK_MS);
       this.timer.unref();
     }
     // Never file behind the cursor: that slot has been swept and would hold the stream forever.

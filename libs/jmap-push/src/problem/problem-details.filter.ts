@@ -26,7 +26,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const { problem, headers } = this.toProblem(error);
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value as string | string[]);
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.statusCode = problem.status;
     response.setHeader('Content-Type', PROBLEM_JSON);
     response.setHeader('Cache-Control', 'no-store');

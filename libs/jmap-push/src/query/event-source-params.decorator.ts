@@ -22,7 +22,7 @@ export const EventSourceParams = createParamDecorator((_data: unknown, context: 
   const query: RawQuery = Object.create(null) as RawQuery;
   if (question < 0) return query;
   for (const [key, value] of new URLSearchParams(url.slice(question + 1))) {
-    const seen = query[key];
+    const seen = query[key] as string | string[] | undefined; // undefined: the first time the key comes
     query[key] = seen === undefined ? value : ([] as string[]).concat(seen, value);
   }
   return query;

@@ -43,7 +43,7 @@ export class EventSourceQueryPipe implements PipeTransform<RawQuery, EventSource
       plain[name] = values[0];
     }
     const dto = plainToInstance(EventSourceQueryDto, plain);
-    const [error] = validateSync(dto, { stopAtFirstError: true });
+    const error = validateSync(dto, { stopAtFirstError: true }).at(0);
     if (error) {
       const detail = Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`;
       throw ProblemDetailsException.badParameter(error.property, detail);

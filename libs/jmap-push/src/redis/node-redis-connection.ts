@@ -59,10 +59,12 @@ export class NodeRedisConnection implements OwnedRedisConnection {
       return (await multi.exec()) as RedisReply[];
     } catch (error) {
       // node-redis fails the whole EXEC when one command failed, and keeps every reply on the error.
-      const failed = error as { replies?: unknown[]; errorIndexes?: number[] };
-      if (!Array.isArray(failed.replies) || !Array.isArray(failed.errorIndexes)) throw error;
-      return failed.replies.map((reply, index) =>
-        failed.errorIndexes!.includes(index) ? new Error(String((reply as Error)?.message ?? reply)) : (reply as RedisReply),
+      const { replies, errorIndexes } = error as { replies?: unknown[]; errorIndexes?: number[] };
+      if (!Array.isArray(replies) || !Array.isArray(errorIndexes)) throw error;
+      return replies.map((reply, index) =>
+        errorIndexes.includes(index)
+          ? new Error(String((reply as { message?: unknown } | null | undefined)?.message ?? reply))
+          : (reply as RedisReply),
       );
     }
   }

@@ -6,7 +6,12 @@ import { toRedisConnection } from './redis-client';
 import type { OwnedRedisConnection, RedisConnection } from './redis-connection.interface';
 import { RedisKeys } from './redis-keys';
 import type { RedisPushBusOptions } from './redis-push-bus-options.interface';
-import { appendStateChange, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_MAX_LEN, type StateChangeWrite } from './state-change-writer';
+import {
+  appendStateChange,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_MAX_LEN,
+  type StateChangeWrite,
+} from './state-change-writer';
 import { StreamHistory } from './stream-history';
 import { StreamReader } from './stream-reader';
 
@@ -68,7 +73,9 @@ export class RedisPushBus implements PushBus {
         batchSize: positive(options.readBatchSize, DEFAULT_READ_BATCH_SIZE, 'readBatchSize'),
         connectionName: options.readerConnectionName ?? DEFAULT_READER_CONNECTION_NAME,
       },
-      (change) => this.deliver(change),
+      (change) => {
+        this.deliver(change);
+      },
     );
   }
 
@@ -117,7 +124,10 @@ export class RedisPushBus implements PushBus {
    * answer waits (up to `commandTimeoutMs`) until this node's read loop has delivered what the replay
    * covered, so the caller's "drop live changes up to the replay's id" catches every one of them.
    */
-  changesSince(lastEventId: string, accountIds: readonly string[]): MergedChanges | undefined | Promise<MergedChanges | undefined> {
+  changesSince(
+    lastEventId: string,
+    accountIds: readonly string[],
+  ): MergedChanges | undefined | Promise<MergedChanges | undefined> {
     if (!parseEventId(lastEventId)) return undefined;
     // The client stopped where this node stands: whatever follows reaches it live. No Redis round trip.
     if (lastEventId === this.reader.currentId() && lastEventId !== '0-0') {

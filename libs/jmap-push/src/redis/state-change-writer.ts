@@ -42,12 +42,25 @@ export async function appendStateChange(
     replies = await withDeadline(connection, write.commandTimeoutMs, () =>
       connection.transaction([
         // `~`: Redis trims whole macro nodes, which is cheap; the stream keeps at least `maxLen` entries.
-        ['XADD', write.keys.stream, 'MAXLEN', '~', String(write.maxLen), '*', ACCOUNT_FIELD, accountId, CHANGED_FIELD, JSON.stringify(changed)],
+        [
+          'XADD',
+          write.keys.stream,
+          'MAXLEN',
+          '~',
+          String(write.maxLen),
+          '*',
+          ACCOUNT_FIELD,
+          accountId,
+          CHANGED_FIELD,
+          JSON.stringify(changed),
+        ],
         ['HSET', write.keys.latest(accountId), ...states],
       ]),
     );
   } catch (error) {
-    throw new Error(`State change not recorded in Redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`State change not recorded in Redis: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const failure = replies.find((reply): reply is Error => reply instanceof Error);
   if (failure) throw new Error(`Redis refused the state change: ${failure.message}`, { cause: failure });

@@ -70,7 +70,7 @@ export class StreamHistory {
       const states = toTypeState(hashes[index] as RedisReply);
       if (states) accounts.set(accountId, states);
     });
-    const [newest] = toRawEntries(head as RedisReply);
+    const newest = toRawEntries(head as RedisReply).at(0);
     return { id: newest?.id ?? NO_ID, accounts };
   }
 
@@ -106,7 +106,7 @@ function readStreamBounds(info: RedisReply): StreamBounds | undefined {
   if (!lastGenerated || typeof lastGeneratedId !== 'string') return undefined;
   const maxDeleted = fields.get('max-deleted-entry-id');
   const entriesAdded = fields.get('entries-added');
-  const [firstEntry] = toRawEntries([fields.get('first-entry') ?? null]);
+  const firstEntry = toRawEntries([fields.get('first-entry') ?? null]).at(0);
   return {
     lastGeneratedId,
     lastGenerated,

@@ -51,7 +51,12 @@ export class StreamReader {
     private readonly deliver: (change: PublishedChange) => void,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
-    this.stopping = new Promise((resolve) => (this.markStopping = () => resolve(STOPPED)));
+    this.stopping = new Promise(
+      (resolve) =>
+        (this.markStopping = () => {
+          resolve(STOPPED);
+        }),
+    );
   }
 
   /** The id of the newest entry delivered (at first: the stream's newest entry when reading began). */
@@ -104,7 +109,7 @@ export class StreamReader {
     while (!this.stopped) {
       try {
         this.connection ??= this.source.duplicate(this.options.connectionName, 'blocking-reads');
-        if (this.stopped) break;
+        if (this.stopRequested()) break;
         if (!this.isStarted) {
           // Reading connection first, head second: once started, the next XREAD goes straight out.
           await this.connection.waitReady(this.options.blockMs);
@@ -116,18 +121,24 @@ export class StreamReader {
           continue;
         }
         const read = this.connection.send([
-          'XREAD', 'COUNT', String(this.options.batchSize), 'BLOCK', String(this.options.blockMs),
-          'STREAMS', this.keys.stream, this.offset,
+          'XREAD',
+          'COUNT',
+          String(this.options.batchSize),
+          'BLOCK',
+          String(this.options.blockMs),
+          'STREAMS',
+          this.keys.stream,
+          this.offset,
         ]);
         // Closing the connection normally fails the pending XREAD, but ioredis leaves a command queued
         // during a reconnection pending for ever: `stop()` must not depend on it.
         const reply = await Promise.race([read, this.stopping]);
-        if (reply === STOPPED || this.stopped) break;
+        if (reply === STOPPED || this.stopRequested()) break;
         this.deliverAll(reply);
         this.recovered();
         retryMs = RETRY_MIN_MS;
       } catch (error) {
-        if (this.stopped) break;
+        if (this.stopRequested()) break;
         this.failed(error);
         await this.pause(retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
@@ -135,6 +146,14 @@ export class StreamReader {
     }
     // `stop()` may have come while the connection was still being opened: close it here too.
     await this.connection?.close();
+  }
+
+  /**
+   * `stopped`, read through a call: `stop()` can run during any `await` of the loop, which TypeScript's
+   * narrowing (from the loop's condition) does not see.
+   */
+  private stopRequested(): boolean {
+    return this.stopped;
   }
 
   private deliverAll(reply: RedisReply): void {

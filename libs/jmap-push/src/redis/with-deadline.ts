@@ -18,7 +18,9 @@ export async function withDeadline<T>(
   const remaining = Math.max(1, timeoutMs - (Date.now() - started));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), remaining);
+    timer = setTimeout(() => {
+      reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
+    }, remaining);
   });
   try {
     return await Promise.race([work(), deadline]);

@@ -40,7 +40,15 @@ export class DirectEventSourceController {
       slot.release();
       return;
     }
-    const stream = this.streams.open(principal, query, lastEventIdOf(request), ResponseSink.open(request, response), slot);
-    response.once('close', () => stream.close());
+    const stream = this.streams.open(
+      principal,
+      query,
+      lastEventIdOf(request),
+      ResponseSink.open(request, response),
+      slot,
+    );
+    response.once('close', () => {
+      stream.close();
+    });
   }
 }

@@ -19,8 +19,10 @@ function mount(Base: Type<object>, path: string): Type<unknown> {
  * in one process (tests, multi-tenant hosts) can use two paths.
  */
 export function createEventSourceControllers(path: string, transport: 'sse' | 'direct'): Type<unknown>[] {
+  // The transport comes from the module options: unchecked when the host is plain JavaScript.
+  const requested: unknown = transport;
   const EventSource = TRANSPORTS[transport] as Type<object> | undefined;
-  if (!EventSource) throw new Error(`JmapPushModule: unknown transport "${String(transport)}"; use "sse" or "direct"`);
+  if (!EventSource) throw new Error(`JmapPushModule: unknown transport "${String(requested)}"; use "sse" or "direct"`);
   const base = path.replace(/^\/+|\/+$/g, '');
   return [mount(EventSource, base), mount(BrowserSessionController, `${base}/session`)];
 }

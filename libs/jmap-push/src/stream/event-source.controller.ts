@@ -40,7 +40,10 @@ export class EventSourceController {
     // A client that left while it was being authenticated closed the response already: its 'close'
     // event is gone, so waiting for it held the slot forever (a leak a test found).
     if (response.destroyed) slot.release();
-    else response.once('close', () => slot.release());
+    else
+      response.once('close', () => {
+        slot.release();
+      });
     return new Observable<MessageEvent>((subscriber) => {
       const stream = this.streams.open(
         principal,
@@ -49,7 +52,9 @@ export class EventSourceController {
         new SseMessageSink(subscriber, response),
         slot,
       );
-      return () => stream.close();
+      return () => {
+        stream.close();
+      };
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * The half of a sink that watches the response, shared by both transports: whether the client is
@@ -24,7 +24,8 @@ export abstract class ResponseWatch {
    * 9.6): both transports announce `keep-alive` in their headers, so Node would otherwise keep it.
    */
   end(): void {
-    const connection = this.response.req?.headers.connection;
+    // The response comes from the host's HTTP stack, whose objects need not all carry `req`.
+    const connection = (this.response.req as IncomingMessage | undefined)?.headers.connection;
     if (connection && /(^|,)\s*close\s*(,|$)/i.test(connection)) this.endConnection();
     else this.finish();
   }

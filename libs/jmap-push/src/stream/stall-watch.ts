@@ -26,7 +26,9 @@ export class StallWatch implements OnModuleDestroy {
     this.stalledSince.set(target, performance.now());
     if (!this.timer) {
       const sweepEvery = Math.max(50, Math.min(5_000, this.settings.stalledStreamTimeoutMs / 4));
-      this.timer = setInterval(() => this.sweep(), sweepEvery);
+      this.timer = setInterval(() => {
+        this.sweep();
+      }, sweepEvery);
       this.timer.unref();
     }
   }

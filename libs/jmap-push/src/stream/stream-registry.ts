@@ -48,11 +48,20 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     scheduler: PingScheduler,
     stallWatch: StallWatch,
   ) {
-    this.context = { metrics, scheduler, stallWatch, release: (stream) => this.release(stream) };
+    this.context = {
+      metrics,
+      scheduler,
+      stallWatch,
+      release: (stream) => {
+        this.release(stream);
+      },
+    };
   }
 
   async onModuleInit(): Promise<void> {
-    this.stopListening = this.bus.listen((change) => this.deliver(change));
+    this.stopListening = this.bus.listen((change) => {
+      this.deliver(change);
+    });
     await this.bus.ready?.();
   }
 
@@ -118,7 +127,9 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
     }
     stream.awaitReplay();
     replay.then(
-      (changes) => stream.finishReplay(changes),
+      (changes) => {
+        stream.finishReplay(changes);
+      },
       (error: unknown) => {
         // The client reconnects and asks again; an error frame would only confuse it.
         this.logger.warn(`Last-Event-ID replay failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -208,6 +219,7 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
       // A bus that throws instead of rejecting takes the same path as a rejection: the stream ends
       // cleanly. Thrown out of open(), it left the stream registered with its slot held (a leak), and on
       // the `sse` transport it became a 500 (or an `event: error` once headers were out).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the host's bus threw, unchanged, as its own rejection would be
       return Promise.reject(error);
     }
   }
