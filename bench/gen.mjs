@@ -460,7 +460,7 @@ async function sessionLoad() {
       kNext += ACC;
       await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
       const next = alive.map((c, i) => new Conn(i, c.user, { trackIds: true, lastEventId: c.lastId }));
-      const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 30_000));
+      const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 15_000));
       const s0 = await stats();
       const g0 = cpuMicros();
       const t0 = now();

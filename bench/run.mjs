@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark orchestrator: `node bench/run.mjs [--quick] [--servers=floor,naive,sse,direct]
 // [--sessions=load,oneAccount,accounts,sustained,stall,idle] [--profile | --profile-all] [--nice=-10]
-// [--merge=bench/results/<earlier>.json]` (re-run some sessions into an earlier run's results).
+// [--merge=bench/results/<earlier>.json]` (re-run some sessions into an earlier run's results),
+// `node bench/run.mjs --report=bench/results/<run>.json` (rewrite RESULTS.md only).
 // Each server runs alone on core 0 (`taskset -c 0`), its load generator on core 1 (`taskset -c 1`).
 // Writes bench/results/<date>.json (raw) and bench/RESULTS.md.
 import { spawn, execFileSync } from 'node:child_process';
@@ -228,7 +229,21 @@ function machine() {
   };
 }
 
+function analysisText() {
+  try {
+    return readFileSync(join(HERE, 'ANALYSIS.md'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
+  // --report=<results json>: only rewrite RESULTS.md from earlier results
+  if (opt('report')) {
+    writeFileSync(join(HERE, 'RESULTS.md'), writeReport(JSON.parse(readFileSync(opt('report'), 'utf8')), analysisText()));
+    log('wrote bench/RESULTS.md');
+    return;
+  }
   const kinds = opt('servers', Object.keys(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
   const sessions = opt('sessions', Object.keys(SESSIONS).join(',')).split(',');
   const started = Date.now();
@@ -267,7 +282,7 @@ async function main() {
   const name = opt('merge') ? opt('merge').split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 1));
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 1));
-  writeFileSync(join(HERE, 'RESULTS.md'), writeReport(out));
+  writeFileSync(join(HERE, 'RESULTS.md'), writeReport(out, analysisText()));
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/RESULTS.md and bench/results/${name}.json`);
 }
 
