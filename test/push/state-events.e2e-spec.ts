@@ -1,9 +1,9 @@
 // Issue 2, point 3 (state events), and James's noSSEEventShouldBeSentByDefault,
 // sseEventsShouldBeFilteredByTypes, sseShouldTransportEvent, sseShouldTransportEvents (and delegation).
-import { ServerResponse } from 'node:http';
 import { compareEventIds, InvalidStateChangeError, parseEventId } from 'jmap-push';
 import { stateFrameText, stateOf, usePushApp } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
+import { spyOnWrites } from '../support/write-spy';
 
 const ALL = 'types=*&closeafter=no&ping=0';
 
@@ -120,16 +120,7 @@ describe.each(TRANSPORTS)('state events (%s transport)', (transport) => {
   it('writes the frame in the same event-loop turn as publish(), never by polling', async () => {
     const { stream } = await fx.connect('bob', ALL);
     const written: string[] = [];
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the mock calls it with the response as `this`
-    const original = ServerResponse.prototype.write;
-    const spy = jest.spyOn(ServerResponse.prototype, 'write').mockImplementation(function (
-      this: ServerResponse,
-      chunk: unknown,
-      ...rest: unknown[]
-    ) {
-      written.push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
-      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    });
+    const restore = spyOnWrites((text) => written.push(text));
     try {
       void fx.push.stateChanges.publish('acc-bob', { Email: 'now' });
       // setImmediate runs after this turn's I/O phase: a timer- or poll-based delivery has not run yet.
@@ -140,7 +131,7 @@ describe.each(TRANSPORTS)('state events (%s transport)', (transport) => {
       );
       expect(atImmediate.join('')).toContain('"Email":"now"');
     } finally {
-      spy.mockRestore();
+      restore();
     }
     expect(stateOf(await stream.next()).changed).toEqual({
       'acc-bob': { Email: 'now' },

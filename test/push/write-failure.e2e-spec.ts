@@ -1,8 +1,8 @@
 // Issue 2, point 7 (an error inside a stream ends it cleanly) and point 10 (nothing outlives it): a
 // write that throws costs its own connection only, with no `event: error` and nothing left behind.
-import { ServerResponse } from 'node:http';
 import { stateOf, usePushApp, within } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
+import { spyOnWrites } from '../support/write-spy';
 
 describe.each(TRANSPORTS)('a write that throws (%s transport)', (transport) => {
   const fx = usePushApp(transport, {}, 'each');
@@ -17,19 +17,12 @@ describe.each(TRANSPORTS)('a write that throws (%s transport)', (transport) => {
     // victim's frame holds the poison.
     const victim = await fx.connect('bob', 'types=Email&closeafter=no&ping=0');
     const bystander = await fx.connect('bob', 'types=Mailbox&closeafter=no&ping=0');
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the mock calls it with the response as `this`
-    const original = ServerResponse.prototype.write;
     let thrown = 0;
-    const spy = jest.spyOn(ServerResponse.prototype, 'write').mockImplementation(function (
-      this: ServerResponse,
-      chunk: unknown,
-      ...rest: unknown[]
-    ) {
-      if (String(chunk).includes('poison')) {
+    const restore = spyOnWrites((text) => {
+      if (text.includes('poison')) {
         thrown++;
         throw new Error('socket exploded');
       }
-      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
     });
     try {
       await fx.push.stateChanges.publish('acc-bob', {
@@ -37,7 +30,7 @@ describe.each(TRANSPORTS)('a write that throws (%s transport)', (transport) => {
         Mailbox: 'm1',
       });
     } finally {
-      spy.mockRestore();
+      restore();
     }
     expect(thrown).toBeGreaterThan(0);
     expect(stateOf(await bystander.stream.next()).changed).toEqual({

@@ -21,7 +21,8 @@ export class InMemoryPushBus implements PushBus {
   private seq = 0;
   /** Ring buffer of the newest changes; `history[seq % size]` holds change `seq`. */
   private readonly history: PublishedChange[];
-  private readonly latest = new Map<string, TypeState>();
+  /** Latest state per account and type, updated in place (copied on the way out). */
+  private readonly latest = new Map<string, Record<string, string>>();
   private readonly listeners = new Set<ChangeListener>();
   private readonly logger = new Logger('JmapPush');
 
@@ -35,7 +36,9 @@ export class InMemoryPushBus implements PushBus {
     const id = formatEventId(this.epoch, ++this.seq);
     const change: PublishedChange = { id, accountId, changed };
     this.history[this.seq % this.history.length] = change;
-    this.latest.set(accountId, mergeTypeStates(this.latest.get(accountId), changed));
+    const latest = this.latest.get(accountId);
+    if (latest) Object.assign(latest, changed);
+    else this.latest.set(accountId, { ...changed });
     for (const listener of this.listeners) {
       // The change is recorded: one failing listener must cost the others neither it nor the promise.
       try {
@@ -76,7 +79,7 @@ export class InMemoryPushBus implements PushBus {
     const accounts = new Map<string, TypeState>();
     for (const accountId of accountIds) {
       const states = this.latest.get(accountId);
-      if (states) accounts.set(accountId, states);
+      if (states) accounts.set(accountId, { ...states });
     }
     return { id: this.currentId(), accounts };
   }

@@ -1,4 +1,4 @@
-import type { MergedChanges } from '../bus/push-bus.interface';
+import type { MergedChanges, PublishedChange } from '../bus/push-bus.interface';
 import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import { mergeTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
@@ -10,11 +10,25 @@ import { withDeadline } from './with-deadline';
 const NO_ID = '0-0';
 
 /**
+ * Entries a replay reads at most. A client further behind gets the latest states instead: the same
+ * answer for it, at the cost of one hash read per account rather than thousands of entries.
+ */
+const MAX_REPLAY_ENTRIES = 1_000;
+
+/** One read of the stream after an id, shared by every client that reconnects with that id. */
+interface SharedReplay {
+  readonly newest: string;
+  readonly changes: readonly PublishedChange[];
+}
+
+/**
  * The read side of the stream for connecting clients: what a `Last-Event-ID` missed, and the latest
  * states. Each answer comes from one MULTI, so the bounds it checks and the entries it reads are one
  * snapshot even while other nodes publish and trim.
  */
 export class StreamHistory {
+  private readonly inFlight = new Map<string, Promise<SharedReplay | undefined>>();
+
   constructor(
     private readonly connection: RedisConnection,
     private readonly keys: RedisKeys,
@@ -23,37 +37,55 @@ export class StreamHistory {
 
   /**
    * The changes after `lastEventId` (exclusive) for these accounts, merged; `undefined` when the id is
-   * malformed, newer than anything this stream produced, or older than what it still retains.
+   * malformed, newer than anything this stream produced, older than what it still retains, or more than
+   * `MAX_REPLAY_ENTRIES` behind (the caller then sends the latest states, as right and far cheaper).
    */
   async changesSince(lastEventId: string, accountIds: readonly string[]): Promise<MergedChanges | undefined> {
     const last = parseEventId(lastEventId);
     if (!last) return undefined;
+    // A reconnect storm is thousands of clients holding the same few ids: one read serves them all.
+    let read = this.inFlight.get(lastEventId);
+    if (!read) {
+      read = this.readSince(lastEventId, last).finally(() => this.inFlight.delete(lastEventId));
+      this.inFlight.set(lastEventId, read);
+    }
+    const replay = await read;
+    if (!replay) return undefined;
+    const wanted = new Set(accountIds);
+    const accounts = new Map<string, TypeState>();
+    for (const change of replay.changes) {
+      if (wanted.has(change.accountId)) {
+        accounts.set(change.accountId, mergeTypeStates(accounts.get(change.accountId), change.changed));
+      }
+    }
+    return { id: replay.newest, accounts };
+  }
+
+  /** Every change after `lastEventId`, parsed once, with the id of the newest one the read covers. */
+  private async readSince(lastEventId: string, last: ParsedEventId): Promise<SharedReplay | undefined> {
     const [info, range] = await this.run([
       ['XINFO', 'STREAM', this.keys.stream],
-      // `(`: exclusive start (Redis 6.2+): the client already has `lastEventId` itself.
-      ['XRANGE', this.keys.stream, `(${lastEventId}`, '+'],
+      // `(`: exclusive start (Redis 6.2+): the client already has `lastEventId` itself. One entry past the
+      // cap tells "more than the cap" from "exactly the cap".
+      ['XRANGE', this.keys.stream, `(${lastEventId}`, '+', 'COUNT', String(MAX_REPLAY_ENTRIES + 1)],
     ]);
     if (info instanceof Error) {
       // No stream at all: nothing was ever published (or Redis lost its data). Only "before anything" is known.
-      if (/no such key/i.test(info.message)) return isZero(last) ? { id: NO_ID, accounts: new Map() } : undefined;
+      if (/no such key/i.test(info.message)) return isZero(last) ? { newest: NO_ID, changes: [] } : undefined;
       throw info;
     }
     if (range instanceof Error) throw range;
     const bounds = readStreamBounds(info);
     if (!bounds || !isRetained(last, bounds)) return undefined;
-
-    const wanted = new Set(accountIds);
-    const accounts = new Map<string, TypeState>();
-    let newest = bounds.lastGeneratedId;
     const entries = toRawEntries(range);
+    if (entries.length > MAX_REPLAY_ENTRIES) return undefined;
+    const changes: PublishedChange[] = [];
     for (const entry of entries) {
       const change = toPublishedChange(entry);
-      if (change && wanted.has(change.accountId)) {
-        accounts.set(change.accountId, mergeTypeStates(accounts.get(change.accountId), change.changed));
-      }
+      if (change) changes.push(change);
     }
-    if (entries.length > 0) newest = entries[entries.length - 1].id;
-    return { id: newest, accounts };
+    const newest = entries.length > 0 ? entries[entries.length - 1].id : bounds.lastGeneratedId;
+    return { newest, changes };
   }
 
   /** The latest state of every type of these accounts, with the id of the newest entry they include. */

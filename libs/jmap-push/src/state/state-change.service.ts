@@ -23,33 +23,46 @@ export class StateChangeService {
    * Publishes new states of one account, e.g. `publish('acc-1', { Email: 'e42', Thread: 't17' })`.
    * Each state must be exactly what `Foo/get` returns as `state`. Resolves with the event id.
    */
-  async publish(accountId: string, changed: TypeState): Promise<string> {
-    this.assertValid(accountId, changed);
-    const id = await this.bus.publish(accountId, { ...changed });
-    // `PushMetrics.published` was declared and reported but never counted (always 0): count each
-    // change the bus accepted, here, where every bus's publications pass.
-    this.metrics.published++;
-    return id;
+  publish(accountId: string, changed: TypeState): Promise<string> {
+    // Not an async function: on the in-memory bus the fan-out has happened by the time this returns,
+    // and a publish loop (a delivery run) pays one promise per change, not two. Every throw, a hostile
+    // object's or a bus's, still becomes a rejection: callers only ever see a promise.
+    try {
+      const copy = this.validCopy(accountId, changed);
+      return this.bus.publish(accountId, copy).then((id) => {
+        this.metrics.published++;
+        return id;
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new InvalidStateChangeError(String(error)));
+    }
   }
 
-  private assertValid(accountId: unknown, changed: unknown): asserts changed is TypeState {
+  /**
+   * Checks the input and copies it in one pass: the copy is what travels, so a caller that mutates
+   * its object after `publish()` changes nothing.
+   */
+  private validCopy(accountId: unknown, changed: unknown): TypeState {
     if (typeof accountId !== 'string' || accountId.length === 0) {
       throw new InvalidStateChangeError('publish(): accountId must be a non-empty string');
     }
     if (typeof changed !== 'object' || changed === null || Array.isArray(changed)) {
       throw new InvalidStateChangeError('publish(): changed must be an object of type name to state');
     }
-    const entries = Object.entries(changed);
-    if (entries.length === 0) {
-      throw new InvalidStateChangeError('publish(): changed names no type');
-    }
-    for (const [type, state] of entries) {
+    const copy: Record<string, string> = {};
+    let types = 0;
+    for (const type of Object.keys(changed)) {
+      const state = (changed as Record<string, unknown>)[type];
       if (!this.types.has(type)) {
         throw new InvalidStateChangeError(`publish(): unknown type "${type}"; add it with the "types" option`);
       }
       if (typeof state !== 'string' || state.length === 0) {
         throw new InvalidStateChangeError(`publish(): the state of "${type}" must be a non-empty string`);
       }
+      copy[type] = state;
+      types++;
     }
+    if (types === 0) throw new InvalidStateChangeError('publish(): changed names no type');
+    return copy;
   }
 }

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** What flow control needs of a writable (a response or a socket): whether it is full, and `drain`. */
+export interface Flow {
+  readonly writableNeedDrain: boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
+
 /**
  * The half of a sink that watches the response, shared by both transports: whether the client is
  * keeping up, being told when it caught up, and cutting it off.
@@ -7,16 +14,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export abstract class ResponseWatch {
   private drainListener: (() => void) | undefined;
 
-  protected constructor(protected readonly response: ServerResponse) {}
+  /**
+   * @param flow where backpressure is read and `drain` awaited: the response, or its socket when the
+   *   transport writes there too (the response only knows of its own writes).
+   */
+  protected constructor(
+    protected readonly response: ServerResponse,
+    private readonly flow: Flow = response,
+  ) {}
 
   get backpressured(): boolean {
-    return this.response.writableNeedDrain;
+    return this.flow.writableNeedDrain;
   }
 
   onDrain(listener: () => void): void {
     this.dispose();
     this.drainListener = listener;
-    this.response.once('drain', listener);
+    this.flow.once('drain', listener);
   }
 
   /**
@@ -46,7 +60,7 @@ export abstract class ResponseWatch {
   }
 
   dispose(): void {
-    if (this.drainListener) this.response.off('drain', this.drainListener);
+    if (this.drainListener) this.flow.off('drain', this.drainListener);
     this.drainListener = undefined;
   }
 }

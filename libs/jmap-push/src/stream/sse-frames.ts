@@ -16,6 +16,14 @@ export function pingFrame(id: string, intervalSeconds: number): string {
 
 export const COMMENT_FRAME = ':\n\n';
 
+/**
+ * A frame as one HTTP/1.1 chunk (`<hex length>\r\n<frame>\r\n`, RFC 9112 section 7.1), ready to be written
+ * to a socket whose response is chunked: what `ServerResponse.write` would send, built once for all streams.
+ */
+export function httpChunk(frame: string): Buffer {
+  return Buffer.from(`${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`);
+}
+
 function retryField(retryMs: number | undefined): string {
   return retryMs === undefined ? '' : `retry: ${retryMs}\n`;
 }

@@ -1,5 +1,5 @@
 import type { ChangedAccounts, StateChange } from '../state/type-state';
-import { stateFrame } from './sse-frames';
+import { httpChunk, stateFrame } from './sse-frames';
 
 /**
  * One `event: state`, serialised once and shared by every stream with the same type filter: the JSON is
@@ -8,6 +8,7 @@ import { stateFrame } from './sse-frames';
 export class StateEvent {
   readonly json: string;
   private frame: Buffer | undefined;
+  private chunk: Buffer | undefined;
 
   constructor(
     readonly id: string,
@@ -20,5 +21,10 @@ export class StateEvent {
   /** The complete SSE frame, for transports that write bytes themselves. */
   toFrame(): Buffer {
     return (this.frame ??= Buffer.from(stateFrame(this.id, this.json)));
+  }
+
+  /** The frame as one HTTP/1.1 chunk, for transports that write to the socket itself. */
+  toChunk(): Buffer {
+    return (this.chunk ??= httpChunk(stateFrame(this.id, this.json)));
   }
 }

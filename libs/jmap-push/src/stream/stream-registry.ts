@@ -143,15 +143,24 @@ export class StreamRegistry implements OnModuleInit, OnModuleDestroy, OnApplicat
   deliver(change: PublishedChange): void {
     const streams = this.byAccount.get(change.accountId);
     if (!streams) return;
-    // Streams of one account mostly share a filter; the cache makes that one serialisation.
-    const events = new Map<string, StateEvent | null>();
+    // One serialisation per type filter. Streams of one account mostly share a filter, so the last one
+    // used is checked first; a Map is made only when a second filter shows up.
+    let lastKey: string | undefined;
+    let lastEvent: StateEvent | null = null;
+    let events: Map<string, StateEvent | null> | undefined;
     for (const stream of streams) {
-      let event = events.get(stream.spec.filterKey);
-      if (event === undefined) {
-        const kept = filterTypeStates(change.changed, stream.spec.types);
-        event = kept ? new StateEvent(change.id, { [change.accountId]: kept }) : null;
-        events.set(stream.spec.filterKey, event);
+      const key = stream.spec.filterKey;
+      if (key !== lastKey) {
+        if (lastKey !== undefined) (events ??= new Map()).set(lastKey, lastEvent);
+        let found = events?.get(key);
+        if (found === undefined) {
+          const kept = filterTypeStates(change.changed, stream.spec.types);
+          found = kept ? new StateEvent(change.id, { [change.accountId]: kept }) : null;
+        }
+        lastKey = key;
+        lastEvent = found;
       }
+      const event = lastEvent;
       if (event === null) continue;
       try {
         stream.deliver(event);

@@ -1,0 +1,71 @@
+import Redis from 'ioredis';
+import { RedisPushBus } from '../../libs/jmap-push/src/redis';
+import { ChangeRecorder } from './support/change-recorder';
+import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from './support/redis-test-keys';
+
+/** `XRANGE` calls Redis has served so far (from `INFO commandstats`). */
+async function xrangeCalls(admin: Redis): Promise<number> {
+  const stats = await admin.info('commandstats');
+  return Number(/cmdstat_xrange:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
+
+/** A reconnect storm: thousands of clients replaying from the same few ids at once. */
+describe('RedisPushBus replays under a reconnect storm', () => {
+  let admin: Redis;
+  let client: Redis;
+  let keyPrefix: string;
+  let bus: RedisPushBus;
+
+  beforeAll(() => {
+    admin = new Redis(REDIS_URL);
+    client = new Redis(REDIS_URL);
+  });
+  beforeEach(async () => {
+    keyPrefix = uniqueKeyPrefix();
+    bus = new RedisPushBus({ client, keyPrefix, blockMs: 1_000 });
+    await bus.ready();
+  });
+  afterEach(async () => {
+    await bus.close();
+    await deleteKeys(admin, keyPrefix);
+  });
+  afterAll(async () => {
+    await Promise.all([admin.quit(), client.quit()]);
+  });
+
+  it('serves concurrent replays of one id with one read of the stream, each filtered to its own accounts', async () => {
+    const seen = new ChangeRecorder(bus);
+    const from = await bus.publish('acc-a', { Email: 'e0' });
+    await bus.publish('acc-a', { Email: 'e1' });
+    const last = await bus.publish('acc-b', { Mailbox: 'm1' });
+    await seen.waitForId(last);
+
+    const before = await xrangeCalls(admin);
+    const replays = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => Promise.resolve(bus.changesSince(from, i % 2 ? ['acc-a'] : ['acc-b']))),
+    );
+    expect((await xrangeCalls(admin)) - before).toBe(1);
+    expect(replays[1]).toEqual({ id: last, accounts: new Map([['acc-a', { Email: 'e1' }]]) });
+    expect(replays[0]).toEqual({ id: last, accounts: new Map([['acc-b', { Mailbox: 'm1' }]]) });
+    expect(
+      replays.every((replay, i) => replay?.accounts.size === 1 && replay.accounts.has(i % 2 ? 'acc-a' : 'acc-b')),
+    ).toBe(true);
+
+    // Later, with nothing in flight, a replay reads afresh (no stale cache).
+    await bus.changesSince(from, ['acc-a']);
+    expect((await xrangeCalls(admin)) - before).toBe(2);
+  });
+
+  it('answers a client more than 1,000 entries behind with undefined, so it gets the latest states', async () => {
+    const seen = new ChangeRecorder(bus);
+    const from = await bus.publish('acc-a', { Email: 'e0' });
+    let last = from;
+    for (let i = 1; i <= 1_001; i++) last = await bus.publish('acc-a', { Email: `e${i}` });
+    await seen.waitForId(last);
+    expect(await bus.changesSince(from, ['acc-a'])).toBeUndefined();
+    expect((await bus.latestStates(['acc-a'])).accounts.get('acc-a')).toEqual({ Email: 'e1001' });
+    // Exactly 1,000 behind is still replayed.
+    const oneLater = (await admin.xrange(`${keyPrefix}stream`, '-', '+', 'COUNT', 2))[1][0];
+    expect((await bus.changesSince(oneLater, ['acc-a']))?.accounts.get('acc-a')).toEqual({ Email: 'e1001' });
+  }, 30_000);
+});
