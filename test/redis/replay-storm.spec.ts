@@ -56,16 +56,20 @@ describe('RedisPushBus replays under a reconnect storm', () => {
     expect((await xrangeCalls(admin)) - before).toBe(2);
   });
 
-  it('answers a client more than 1,000 entries behind with undefined, so it gets the latest states', async () => {
+  it('answers a client more than 10,000 entries behind with undefined, so it gets the latest states', async () => {
+    // A stream longer than the cap, so that it is the cap, not trimming, that turns the replay down.
+    await bus.close();
+    bus = new RedisPushBus({ client, keyPrefix, blockMs: 1_000, maxLen: 20_000 });
+    await bus.ready();
     const seen = new ChangeRecorder(bus);
     const from = await bus.publish('acc-a', { Email: 'e0' });
     let last = from;
-    for (let i = 1; i <= 1_001; i++) last = await bus.publish('acc-a', { Email: `e${i}` });
+    for (let i = 1; i <= 10_001; i++) last = await bus.publish('acc-a', { Email: `e${i}` });
     await seen.waitForId(last);
     expect(await bus.changesSince(from, ['acc-a'])).toBeUndefined();
-    expect((await bus.latestStates(['acc-a'])).accounts.get('acc-a')).toEqual({ Email: 'e1001' });
-    // Exactly 1,000 behind is still replayed.
+    expect((await bus.latestStates(['acc-a'])).accounts.get('acc-a')).toEqual({ Email: 'e10001' });
+    // Exactly 10,000 behind is still replayed.
     const oneLater = (await admin.xrange(`${keyPrefix}stream`, '-', '+', 'COUNT', 2))[1][0];
-    expect((await bus.changesSince(oneLater, ['acc-a']))?.accounts.get('acc-a')).toEqual({ Email: 'e1001' });
+    expect((await bus.changesSince(oneLater, ['acc-a']))?.accounts.get('acc-a')).toEqual({ Email: 'e10001' });
   }, 30_000);
 });

@@ -1,4 +1,4 @@
-import type { MergedChanges, PublishedChange } from '../bus/push-bus.interface';
+import type { MergedChanges } from '../bus/push-bus.interface';
 import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import { mergeTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
@@ -10,15 +10,18 @@ import { withDeadline } from './with-deadline';
 const NO_ID = '0-0';
 
 /**
- * Entries a replay reads at most. A client further behind gets the latest states instead: the same
- * answer for it, at the cost of one hash read per account rather than thousands of entries.
+ * Entries a replay reads at most (the stream's default length). A client further behind gets the
+ * latest states instead, which is the same answer for it.
  */
-const MAX_REPLAY_ENTRIES = 1_000;
+const MAX_REPLAY_ENTRIES = 10_000;
 
-/** One read of the stream after an id, shared by every client that reconnects with that id. */
+/**
+ * One read of the stream after an id, merged per account once, shared by every client that reconnects
+ * with that id: each client then costs a lookup per account it may read, not a pass over the entries.
+ */
 interface SharedReplay {
   readonly newest: string;
-  readonly changes: readonly PublishedChange[];
+  readonly byAccount: ReadonlyMap<string, TypeState>;
 }
 
 /**
@@ -51,17 +54,15 @@ export class StreamHistory {
     }
     const replay = await read;
     if (!replay) return undefined;
-    const wanted = new Set(accountIds);
     const accounts = new Map<string, TypeState>();
-    for (const change of replay.changes) {
-      if (wanted.has(change.accountId)) {
-        accounts.set(change.accountId, mergeTypeStates(accounts.get(change.accountId), change.changed));
-      }
+    for (const accountId of accountIds) {
+      const states = replay.byAccount.get(accountId);
+      if (states) accounts.set(accountId, states);
     }
     return { id: replay.newest, accounts };
   }
 
-  /** Every change after `lastEventId`, parsed once, with the id of the newest one the read covers. */
+  /** Every change after `lastEventId`, merged per account, with the id of the newest one the read covers. */
   private async readSince(lastEventId: string, last: ParsedEventId): Promise<SharedReplay | undefined> {
     const [info, range] = await this.run([
       ['XINFO', 'STREAM', this.keys.stream],
@@ -71,7 +72,7 @@ export class StreamHistory {
     ]);
     if (info instanceof Error) {
       // No stream at all: nothing was ever published (or Redis lost its data). Only "before anything" is known.
-      if (/no such key/i.test(info.message)) return isZero(last) ? { newest: NO_ID, changes: [] } : undefined;
+      if (/no such key/i.test(info.message)) return isZero(last) ? { newest: NO_ID, byAccount: new Map() } : undefined;
       throw info;
     }
     if (range instanceof Error) throw range;
@@ -79,13 +80,13 @@ export class StreamHistory {
     if (!bounds || !isRetained(last, bounds)) return undefined;
     const entries = toRawEntries(range);
     if (entries.length > MAX_REPLAY_ENTRIES) return undefined;
-    const changes: PublishedChange[] = [];
+    const byAccount = new Map<string, TypeState>();
     for (const entry of entries) {
       const change = toPublishedChange(entry);
-      if (change) changes.push(change);
+      if (change) byAccount.set(change.accountId, mergeTypeStates(byAccount.get(change.accountId), change.changed));
     }
     const newest = entries.length > 0 ? entries[entries.length - 1].id : bounds.lastGeneratedId;
-    return { newest, changes };
+    return { newest, byAccount };
   }
 
   /** The latest state of every type of these accounts, with the id of the newest entry they include. */
