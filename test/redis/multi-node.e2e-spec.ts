@@ -18,7 +18,11 @@ interface Node {
   readonly redis: Redis;
 }
 
-async function startNode(url: string, keyPrefix: string, options: { maxLen?: number } = {}): Promise<Node> {
+async function startNode(
+  url: string,
+  keyPrefix: string,
+  options: { maxLen?: number; replayWindow?: number } = {},
+): Promise<Node> {
   const redis = new Redis(url);
   redis.on('error', () => undefined); // the restart test takes Redis away on purpose
   const bus = new RedisPushBus({ client: redis, keyPrefix, blockMs: 1_000, commandTimeoutMs: 1_000, ...options });
@@ -146,7 +150,7 @@ describe('jmap-push on several nodes sharing one Redis', () => {
   });
 
   it('an id older than the retained stream gets the latest states of every account (closeafter=state)', async () => {
-    nodes = await Promise.all([1, 2].map(() => startNode(REDIS_URL, keyPrefix, { maxLen: 10 })));
+    nodes = await Promise.all([1, 2].map(() => startNode(REDIS_URL, keyPrefix, { maxLen: 10, replayWindow: 10 })));
     const onFirst = await open(nodes[0], BOB);
     await onFirst.next();
     const seen = await nodes[0].push.stateChanges.publish('acc-bob', { Email: 'e0', Mailbox: 'm0' });

@@ -55,7 +55,7 @@ describe('RedisPushBus with node-redis', () => {
     expect(seenB.ids).toEqual(ids);
     expect(seenB.changes[1]).toEqual({ id: ids[1], accountId: 'u1', changed: { Mailbox: 'm2' } });
 
-    await expect(b.changesSince(ids[0], ['u1'])).resolves.toEqual({
+    await expect(Promise.resolve(b.changesSince(ids[0], ['u1']))).resolves.toEqual({
       id: ids[3],
       accounts: new Map([['u1', { Mailbox: 'm2', Email: 'e4' }]]),
     });

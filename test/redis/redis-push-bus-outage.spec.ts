@@ -97,7 +97,7 @@ describe('RedisPushBus when Redis goes away', () => {
       ]),
     });
     // A client that saw p1 before the restart reconnects to the other node: exactly what it missed.
-    await expect(b.changesSince(p1, ['u1', 'u2'])).resolves.toEqual({
+    await expect(Promise.resolve(b.changesSince(p1, ['u1', 'u2']))).resolves.toEqual({
       id: p3,
       accounts: new Map([
         ['u1', { Email: 'e2' }],

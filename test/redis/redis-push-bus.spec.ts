@@ -83,7 +83,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const bus = node(clientA);
     await bus.ready();
     expect(bus.currentId()).toBe('0-0');
-    await expect(bus.changesSince('0-0', ['u1'])).resolves.toEqual({ id: '0-0', accounts: new Map() });
+    await expect(Promise.resolve(bus.changesSince('0-0', ['u1']))).resolves.toEqual({ id: '0-0', accounts: new Map() });
   });
 
   it('replays on one node what was published on the other, merged per account, after the id (exclusive)', async () => {
@@ -116,8 +116,11 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const b = node(clientB);
     const first = await a.publish('u1', { Email: 'e1' });
     const newest = await a.publish('u2', { Email: 'e2' });
-    await expect(b.changesSince(first, ['u1'])).resolves.toEqual({ id: newest, accounts: new Map() });
-    await expect(b.changesSince(newest, ['u1', 'u2'])).resolves.toEqual({ id: newest, accounts: new Map() });
+    await expect(Promise.resolve(b.changesSince(first, ['u1']))).resolves.toEqual({ id: newest, accounts: new Map() });
+    await expect(Promise.resolve(b.changesSince(newest, ['u1', 'u2']))).resolves.toEqual({
+      id: newest,
+      accounts: new Map(),
+    });
   });
 
   it('answers the node’s own current id without a replay', async () => {
@@ -142,11 +145,11 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const a = node(clientA);
     const id = await a.publish('u1', { Email: 'e1' });
     const { ms, seq } = parseEventId(id)!;
-    await expect(a.changesSince(`${ms}-${seq + 1}`, ['u1'])).resolves.toBeUndefined();
-    await expect(a.changesSince(`${ms + 60_000}-0`, ['u1'])).resolves.toBeUndefined();
+    await expect(Promise.resolve(a.changesSince(`${ms}-${seq + 1}`, ['u1']))).resolves.toBeUndefined();
+    await expect(Promise.resolve(a.changesSince(`${ms + 60_000}-0`, ['u1']))).resolves.toBeUndefined();
     // A fresh prefix has no stream: only 0-0 is known there.
     const empty = node(clientB, { keyPrefix: uniqueKeyPrefix() });
-    await expect(empty.changesSince(id, ['u1'])).resolves.toBeUndefined();
+    await expect(Promise.resolve(empty.changesSince(id, ['u1']))).resolves.toBeUndefined();
   });
 
   it('answers undefined to an id older than the retained stream, and keeps the latest states for it', async () => {
@@ -158,8 +161,8 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const firstKept = await clientA.xrange(`${keyPrefix}stream`, '-', '+', 'COUNT', 1);
     expect(firstKept[0][0]).not.toBe(first);
 
-    await expect(a.changesSince(first, ['u1'])).resolves.toBeUndefined();
-    await expect(a.changesSince('0-0', ['u1'])).resolves.toBeUndefined();
+    await expect(Promise.resolve(a.changesSince(first, ['u1']))).resolves.toBeUndefined();
+    await expect(Promise.resolve(a.changesSince('0-0', ['u1']))).resolves.toBeUndefined();
     await expect(a.latestStates(['u1', 'u2', 'nobody'])).resolves.toEqual({
       id: last,
       accounts: new Map([
@@ -169,7 +172,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     });
     // Ids still inside the stream replay exactly.
     const [[kept]] = await clientA.xrevrange(`${keyPrefix}stream`, '+', '-', 'COUNT', 2).then((rows) => rows.slice(1));
-    await expect(a.changesSince(kept, ['u2'])).resolves.toEqual({
+    await expect(Promise.resolve(a.changesSince(kept, ['u2']))).resolves.toEqual({
       id: last,
       accounts: new Map([['u2', { Email: 'e300' }]]),
     });
@@ -269,20 +272,56 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     await expect(a.publish('u1', { Email: 'e2' })).rejects.toThrow(/closed/);
   });
 
-  it('answers a replay only once its own read loop has delivered what the replay covered', async () => {
+  it('answers a replay from what its own read loop delivered; what it has not read yet follows live', async () => {
     const readerName = `reader-${keyPrefix.slice(15, 23)}`;
     const a = node(clientA);
     const b = node(clientB, { readerConnectionName: readerName });
     const seen = new ChangeRecorder(b);
     await Promise.all([a.ready(), b.ready()]);
     const clientSaw = await a.publish('u1', { Email: 'e1' });
-    await seen.waitForId(await a.publish('u1', { Mailbox: 'm2' }));
-    // Knock B's read loop off its connection so that it lags behind what a replay reads from Redis.
+    const read = await a.publish('u1', { Mailbox: 'm2' });
+    await seen.waitForId(read);
+    // Knock B's read loop off its connection so that it lags behind what Redis already holds.
     for (const id of await clientIdsNamed(admin, readerName)) await admin.call('CLIENT', 'KILL', 'ID', id);
     const newest = await a.publish('u1', { Email: 'e3' });
-    const replay = await b.changesSince(clientSaw, ['u1']);
-    expect(replay).toEqual({ id: newest, accounts: new Map([['u1', { Mailbox: 'm2', Email: 'e3' }]]) });
-    expect(compareEventIds(parseEventId(b.currentId())!, parseEventId(newest)!)).toBeGreaterThanOrEqual(0);
+    // From memory, at once: up to B's own position (its id), so the registry's live stream, which B
+    // feeds, carries everything after it: nothing is lost and nothing arrives twice.
+    const replay = b.changesSince(clientSaw, ['u1']);
+    expect(replay).toEqual({ id: read, accounts: new Map([['u1', { Mailbox: 'm2' }]]) });
+    await seen.waitForId(newest);
+    expect(seen.ids.filter((id) => id === newest)).toHaveLength(1);
+  });
+
+  it('replays from Redis, after its own read loop caught up, an id older than its memory', async () => {
+    const a = node(clientA);
+    await a.ready();
+    const clientSaw = await a.publish('u1', { Email: 'e1' });
+    const newest = await a.publish('u1', { Mailbox: 'm2' });
+    // B starts after both entries: its memory begins there, so the replay is read from the stream.
+    const b = node(clientB);
+    await b.ready();
+    const before = await xrangeCalls(admin);
+    await expect(Promise.resolve(b.changesSince(clientSaw, ['u1']))).resolves.toEqual({
+      id: newest,
+      accounts: new Map([['u1', { Mailbox: 'm2' }]]),
+    });
+    expect((await xrangeCalls(admin)) - before).toBe(1);
+  });
+
+  it('answers a replay inside its memory without reading Redis', async () => {
+    const a = node(clientA);
+    const b = node(clientB);
+    const seen = new ChangeRecorder(b);
+    await Promise.all([a.ready(), b.ready()]);
+    const clientSaw = await a.publish('u1', { Email: 'e1' });
+    const newest = await a.publish('u2', { Thread: 't2' });
+    await seen.waitForId(newest);
+    const before = await xrangeCalls(admin);
+    expect(b.changesSince(clientSaw, ['u1', 'u2'])).toEqual({
+      id: newest,
+      accounts: new Map([['u2', { Thread: 't2' }]]),
+    });
+    expect((await xrangeCalls(admin)) - before).toBe(0);
   });
 
   it('names the same stream when the ioredis client has its own keyPrefix', async () => {
@@ -295,7 +334,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
       const first = await a.publish('u1', { Email: 'e1' });
       const second = await a.publish('u1', { Email: 'e2' });
       await seen.waitForId(second);
-      await expect(a.changesSince(first, ['u1'])).resolves.toEqual({
+      await expect(Promise.resolve(a.changesSince(first, ['u1']))).resolves.toEqual({
         id: second,
         accounts: new Map([['u1', { Email: 'e2' }]]),
       });
@@ -305,6 +344,12 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     }
   });
 });
+
+/** `XRANGE` calls Redis has served so far (from `INFO commandstats`). */
+async function xrangeCalls(admin: Redis): Promise<number> {
+  const stats = await admin.info('commandstats');
+  return Number(/cmdstat_xrange:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
 
 async function clientIdsNamed(admin: Redis, name: string): Promise<string[]> {
   const list = (await admin.client('LIST')) as string;

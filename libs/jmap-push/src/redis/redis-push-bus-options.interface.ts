@@ -16,6 +16,11 @@ export interface RedisPushBusOptions {
   keyPrefix?: string;
   /** Entries the stream keeps for `Last-Event-ID` replay (approximately, `MAXLEN ~`). Default 10,000. */
   maxLen?: number;
+  /**
+   * Newest changes each node keeps in memory to answer `Last-Event-ID` without reading Redis (every node
+   * reads every entry, so ids from any node qualify). Older ids are replayed from the stream. Default 10,000.
+   */
+  replayWindow?: number;
   /** Milliseconds one blocking XREAD waits before it is sent again. Default 5,000. */
   blockMs?: number;
   /** Entries one XREAD may return. Default 500. */

@@ -12,11 +12,13 @@ import {
   DEFAULT_MAX_LEN,
   type StateChangeWrite,
 } from './state-change-writer';
+import { RecentChanges } from './recent-changes';
 import { StreamHistory } from './stream-history';
 import { StreamReader } from './stream-reader';
 
 const DEFAULT_BLOCK_MS = 5_000;
 const DEFAULT_READ_BATCH_SIZE = 500;
+const DEFAULT_REPLAY_WINDOW = 10_000;
 const DEFAULT_READER_CONNECTION_NAME = 'jmap-push:reader';
 const DEFAULT_WRITER_CONNECTION_NAME = 'jmap-push:writer';
 
@@ -55,6 +57,8 @@ export class RedisPushBus implements PushBus {
   private readonly writerName: string;
   private writer?: OwnedRedisConnection;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly recent: RecentChanges;
+  private windowStarted = false;
   private closed = false;
 
   constructor(options: RedisPushBusOptions) {
@@ -64,6 +68,7 @@ export class RedisPushBus implements PushBus {
     this.write = { keys, maxLen: positive(options.maxLen, DEFAULT_MAX_LEN, 'maxLen'), commandTimeoutMs };
     this.writerName = options.writerConnectionName ?? DEFAULT_WRITER_CONNECTION_NAME;
     this.history = new StreamHistory(this.connection, keys, commandTimeoutMs);
+    this.recent = new RecentChanges(positive(options.replayWindow, DEFAULT_REPLAY_WINDOW, 'replayWindow'));
     this.reader = new StreamReader(
       this.connection,
       keys,
@@ -99,7 +104,7 @@ export class RedisPushBus implements PushBus {
   listen(listener: ChangeListener): () => void {
     if (this.closed) throw new Error('RedisPushBus is closed');
     this.listeners.add(listener);
-    void this.reader.start();
+    void this.ready();
     return () => {
       this.listeners.delete(listener);
     };
@@ -111,7 +116,14 @@ export class RedisPushBus implements PushBus {
    * costs more; await this before serving streams when that matters, and in tests.
    */
   ready(): Promise<void> {
-    return this.reader.start();
+    return this.reader.start().then(() => {
+      // Before the loop's first read can come back (I/O comes after this microtask): the window starts
+      // exactly where delivery does.
+      if (!this.windowStarted) {
+        this.windowStarted = true;
+        this.recent.startAfter(this.reader.currentId());
+      }
+    });
   }
 
   /** The id of the newest entry this node delivered. */
@@ -133,6 +145,9 @@ export class RedisPushBus implements PushBus {
     if (lastEventId === this.reader.currentId() && lastEventId !== '0-0') {
       return { id: lastEventId, accounts: new Map() };
     }
+    // Within what this node has read (the usual reconnect, to this node or from another): from memory.
+    const recent = this.recent.since(lastEventId, accountIds);
+    if (recent) return recent;
     return this.afterCatchUp(this.history.changesSince(lastEventId, accountIds));
   }
 
@@ -156,6 +171,7 @@ export class RedisPushBus implements PushBus {
   }
 
   private deliver(change: PublishedChange): void {
+    this.recent.record(change);
     for (const listener of this.listeners) {
       try {
         listener(change);
