@@ -8,8 +8,14 @@ import type { TypeState } from '../state/type-state';
  * shared stream, so a `Last-Event-ID` issued by any node is answered here, synchronously, as long as it
  * falls inside the window: a reconnect storm costs no Redis round trip at all. Older ids go to Redis.
  */
+/** A change with its id parsed once, so a replay can search the window without parsing. */
+interface Held {
+  readonly change: PublishedChange;
+  readonly id: ParsedEventId;
+}
+
 export class RecentChanges {
-  private readonly ring: PublishedChange[] = [];
+  private readonly ring: Held[] = [];
   /** Index of the oldest change in `ring` once it is full. */
   private head = 0;
   /** Every change after this id is in the window; `undefined` until the read loop knows where it starts. */
@@ -37,10 +43,10 @@ export class RecentChanges {
       return;
     }
     if (this.ring.length < this.capacity) {
-      this.ring.push(change);
+      this.ring.push({ change, id });
     } else {
-      this.floor = parseEventId(this.ring[this.head].id);
-      this.ring[this.head] = change;
+      this.floor = this.ring[this.head].id;
+      this.ring[this.head] = { change, id };
       this.head = (this.head + 1) % this.capacity;
     }
     this.newest = id;
@@ -53,13 +59,19 @@ export class RecentChanges {
     if (!last || !this.floor || !this.newest) return undefined;
     if (compareEventIds(last, this.floor) < 0 || compareEventIds(last, this.newest) > 0) return undefined;
     const size = this.ring.length;
-    // Walk back to the first change after `last`, then merge forwards so the newest state wins.
-    let after = size;
-    while (after > 0 && compareEventIds(parseEventId(this.at(after - 1).id) as ParsedEventId, last) > 0) after--;
+    // Ids grow along the window: binary-search the first change after `last`, then merge forwards so
+    // the newest state wins.
+    let low = 0;
+    let high = size;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareEventIds(this.at(middle).id, last) > 0) high = middle;
+      else low = middle + 1;
+    }
     const wanted = new Set(accountIds);
     const accounts = new Map<string, TypeState>();
-    for (let i = after; i < size; i++) {
-      const change = this.at(i);
+    for (let i = low; i < size; i++) {
+      const { change } = this.at(i);
       if (wanted.has(change.accountId)) {
         accounts.set(change.accountId, mergeTypeStates(accounts.get(change.accountId), change.changed));
       }
@@ -68,7 +80,7 @@ export class RecentChanges {
   }
 
   /** The `i`-th oldest change in the window. */
-  private at(i: number): PublishedChange {
+  private at(i: number): Held {
     return this.ring[(this.head + i) % this.ring.length];
   }
 }
