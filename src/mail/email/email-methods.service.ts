@@ -3,9 +3,10 @@ import { resolveAccount, resolveCreationRef } from '../../api/account-resolver';
 import { ArgumentReader } from '../../api/argument-reader';
 import { MAIL_CAPABILITY } from '../../api/capabilities';
 import type { MethodContext } from '../../api/method-context';
-import { MethodError, SetError } from '../../api/method-error';
+import { SetError } from '../../api/method-error';
 import { MethodRegistry } from '../../api/method-registry.service';
 import { computeChanges } from '../../api/standard/changes-method';
+import { refuseQueryChanges } from '../../api/standard/query-changes-method';
 import { fetchRecords, selectProperties } from '../../api/standard/get-method';
 import { applyQueryWindow, QUERY_WINDOW_ARGUMENTS } from '../../api/standard/query-window';
 import { readSetRequest, SET_ARGUMENTS, SetOutcome } from '../../api/standard/set-outcome';
@@ -95,20 +96,8 @@ export class EmailMethods implements OnModuleInit {
     };
   }
 
-  queryChanges(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
-    const reader = new ArgumentReader(args, [
-      'accountId',
-      'filter',
-      'sort',
-      'sinceQueryState',
-      'maxChanges',
-      'upToId',
-      'calculateTotal',
-      'collapseThreads',
-    ]);
-    resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
-    reader.requiredString('sinceQueryState');
-    throw new MethodError('cannotCalculateChanges', 'this server does not keep query history; run Email/query again');
+  queryChanges(args: Record<string, unknown>, context: MethodContext): never {
+    return refuseQueryChanges(this.store, args, context, 'Email', ['collapseThreads']);
   }
 
   set(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {

@@ -6,6 +6,7 @@ import type { MethodContext } from '../../api/method-context';
 import { MethodError } from '../../api/method-error';
 import { MethodRegistry } from '../../api/method-registry.service';
 import { computeChanges } from '../../api/standard/changes-method';
+import { refuseQueryChanges } from '../../api/standard/query-changes-method';
 import { fetchRecords, project, selectProperties } from '../../api/standard/get-method';
 import { applyQueryWindow, QUERY_WINDOW_ARGUMENTS } from '../../api/standard/query-window';
 import { readSetRequest, SET_ARGUMENTS } from '../../api/standard/set-outcome';
@@ -79,22 +80,8 @@ export class MailboxMethods implements OnModuleInit {
     };
   }
 
-  queryChanges(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
-    const reader = new ArgumentReader(args, [
-      'accountId',
-      'filter',
-      'sort',
-      'sinceQueryState',
-      'maxChanges',
-      'upToId',
-      'calculateTotal',
-      'sortAsTree',
-      'filterAsTree',
-    ]);
-    resolveAccount(this.store, context, reader.requiredString('accountId'), 'read');
-    reader.requiredString('sinceQueryState');
-    // RFC 8620 section 5.6 lets a server that keeps no query history say so; clients then re-query.
-    throw new MethodError('cannotCalculateChanges', 'this server does not keep query history; run Mailbox/query again');
+  queryChanges(args: Record<string, unknown>, context: MethodContext): never {
+    return refuseQueryChanges(this.store, args, context, 'Mailbox', ['sortAsTree', 'filterAsTree']);
   }
 
   set(args: Record<string, unknown>, context: MethodContext): Record<string, unknown> {
