@@ -71,6 +71,28 @@ describe('Email and Thread methods (RFC 8621 sections 3 and 4)', () => {
     expect(Buffer.byteLength(raw)).toBe(created.size);
   });
 
+  it('gives an Email created without a body one empty text part', async () => {
+    const set = await server.one('alice', 'Email/set', {
+      accountId,
+      create: { m: draft({ bodyValues: undefined, textBody: undefined }) },
+    });
+    const get = await server.one('alice', 'Email/get', {
+      accountId,
+      ids: [set.created.m.id],
+      properties: ['bodyValues', 'textBody', 'htmlBody'],
+      bodyProperties: ['partId', 'type', 'size'],
+      fetchTextBodyValues: true,
+    });
+    const email = get.list[0];
+    expect(email.textBody).toEqual([{ partId: expect.any(String), type: 'text/plain', size: 0 }]);
+    expect(email.htmlBody).toEqual(email.textBody);
+    expect(email.bodyValues[email.textBody[0].partId]).toEqual({
+      value: '',
+      isEncodingProblem: false,
+      isTruncated: false,
+    });
+  });
+
   it('truncates body values at maxBodyValueBytes and honours properties and bodyProperties', async () => {
     const set = await server.one('alice', 'Email/set', {
       accountId,

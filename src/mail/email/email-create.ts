@@ -89,9 +89,11 @@ export function buildNewEmail(
   );
   const parts: BodyPartRecord[] = [];
   const bodyValues = new Map<string, string>();
+  // No body given: an empty text part, so every Email has a text body to show.
+  const stored = body.text === null && body.html === null ? { text: '', html: null } : body;
   for (const [partId, type, value] of [
-    ['1', 'text/plain', body.text],
-    ['2', 'text/html', body.html],
+    ['1', 'text/plain', stored.text],
+    ['2', 'text/html', stored.html],
   ] as const) {
     if (value === null) continue;
     const data = Buffer.from(value, 'utf8');
@@ -108,22 +110,6 @@ export function buildNewEmail(
       location: null,
     });
     bodyValues.set(partId, value);
-  }
-  if (parts.length === 0) {
-    // No body given: an empty text part, so every Email has a text body to show.
-    parts.push({
-      partId: '1',
-      blobId: account.putBlob(Buffer.alloc(0), 'text/plain'),
-      size: 0,
-      type: 'text/plain',
-      charset: 'utf-8',
-      name: null,
-      disposition: null,
-      cid: null,
-      language: null,
-      location: null,
-    });
-    bodyValues.set('1', '');
   }
   const textPart = parts.find((part) => part.type === 'text/plain');
   const htmlPart = parts.find((part) => part.type === 'text/html');
