@@ -209,8 +209,8 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('closes the stream whose write throws and delivers to every other stream', async () => {
-    const push = await fx.start({ maxStreamsPerPrincipal: 100 });
+  /** Makes every state write to a stream opened with `X-Victim` throw, as a broken socket would. */
+  function breakVictimWrites(): void {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the mock calls it with the sink as `this`
     const original = Sink.prototype.writeState;
     jest.spyOn(Sink.prototype, 'writeState').mockImplementation(function (
@@ -220,6 +220,11 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
       if (this.response.req.headers['x-victim']) throw new Error('sink broke');
       original.apply(this, args);
     });
+  }
+
+  it('closes the stream whose write throws and delivers to every other stream', async () => {
+    const push = await fx.start({ maxStreamsPerPrincipal: 100 });
+    breakVictimWrites();
     // The victim sits in the middle of the account's streams, so the fan-out goes on past it.
     const before = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
@@ -238,15 +243,7 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
   // Was a bug (stream-registry.ts deliver() closed the stream but left its response open); fixed in 7f04d0f.
   it("ends the failed stream's response, so its client reconnects instead of waiting forever", async () => {
     const push = await fx.start();
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the mock calls it with the sink as `this`
-    const original = Sink.prototype.writeState;
-    jest.spyOn(Sink.prototype, 'writeState').mockImplementation(function (
-      this: { response: ServerResponse & { req: IncomingMessage } },
-      ...args
-    ) {
-      if (this.response.req.headers['x-victim']) throw new Error('sink broke');
-      original.apply(this, args);
-    });
+    breakVictimWrites();
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
     await push.stateChanges.publish('acc-bob', { Email: 'e1' });
     expect(
