@@ -48,6 +48,8 @@ export class PushStream implements PingTarget, StallTarget {
   private replayBuffer: StateEvent[] | undefined;
   private closed = false;
   private pingArmed = false;
+  /** A `drain` listener is registered (see `waitForDrain`). */
+  private awaitingDrain = false;
 
   constructor(
     /** Accounts whose changes this stream may carry; narrowed when a grant is revoked. */
@@ -181,8 +183,12 @@ export class PushStream implements PingTarget, StallTarget {
   }
 
   private waitForDrain(): void {
+    // Once per stall, not once per merged change: a stalled stream may take thousands of merges.
+    if (this.awaitingDrain) return;
+    this.awaitingDrain = true;
     this.context.stallWatch.stalled(this);
     this.sink.onDrain(() => {
+      this.awaitingDrain = false;
       if (this.closed) return;
       if (this.sink.backpressured) this.waitForDrain();
       else this.flush();
