@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { InMemoryPushBus, PushBus, type ChangeListener, type MergedChanges } from 'jmap-push';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, type PushApp, type TestUser } from '../support/push-app';
 import { basicAuth } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
@@ -301,11 +301,11 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
     // Nothing held for streams: registry, metrics, admission slots, ping wheel, stall watch.
     expect(holdings(push)).toEqual(NOTHING_HELD);
     // Nor in the registry's indexes, nor on the bus: its one listener is the registry's own.
-    const registry = push.app.get<StreamRegistry, Record<string, Map<unknown, unknown>>>(StreamRegistry);
+    const { index } = push.app.get(SubscriptionRegistry);
     expect({
-      byAccount: registry.byAccount.size,
-      byPrincipal: registry.byPrincipal.size,
-      slots: registry.slots.size,
+      byAccount: index.byAccount.size,
+      byPrincipal: index.byPrincipal.size,
+      slots: index.all.size,
     }).toEqual({
       byAccount: 0,
       byPrincipal: 0,

@@ -3,10 +3,10 @@
 // breaks no stream; a stream or bus listener failing in the middle of a fan-out leaves the others intact.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InMemoryPushBus, InvalidStateChangeError, type Authenticator, type Principal } from 'jmap-push';
-import { PrincipalRevalidator } from 'jmap-push/auth/principal-revalidator';
-import { ResponseSink } from 'jmap-push/stream/response.sink';
-import { SseMessageSink } from 'jmap-push/stream/sse-message.sink';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { PrincipalRevalidator } from 'jmap-push/subscription/principal-revalidator';
+import { DirectSink } from 'jmap-push/event-source/direct.sink';
+import { NestSseSink } from 'jmap-push/event-source/nest-sse.sink';
+import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, type PushApp, type PushAppOptions } from '../support/push-app';
 import { AUTH, expectProblem, stateOf } from '../support/push-fixture';
 import { openEventStream, type EventStream } from '../support/sse-client';
@@ -205,7 +205,7 @@ describe.each(TRANSPORTS)('malformed publish() input (%s transport)', (transport
 
 describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)', (transport) => {
   const fx = useApp(transport);
-  const Sink = transport === 'sse' ? SseMessageSink : ResponseSink;
+  const Sink = transport === 'sse' ? NestSseSink : DirectSink;
 
   afterEach(() => jest.restoreAllMocks());
 
@@ -229,11 +229,11 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     const before = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
     const after = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
-    expect(push.app.get(StreamRegistry).size).toBe(11);
+    expect(push.app.get(SubscriptionRegistry).size).toBe(11);
 
     const id = await push.stateChanges.publish('acc-bob', { Email: 'e1' });
     for (const stream of [...before, ...after]) expect((await stream.nextEvent('state', 1000)).id).toBe(id);
-    expect(push.app.get(StreamRegistry).size).toBe(10);
+    expect(push.app.get(SubscriptionRegistry).size).toBe(10);
     // The healthy streams keep going.
     const next = await push.stateChanges.publish('acc-bob', { Email: 'e2' });
     for (const stream of [...before, ...after]) expect((await stream.nextEvent('state', 1000)).id).toBe(next);

@@ -4,9 +4,9 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { PROBLEM_JSON } from 'jmap-push';
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { StallWatch } from 'jmap-push/stream/stall-watch';
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { StallWatch } from 'jmap-push/subscription/stall-watch';
+import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
+import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import type { PushApp } from '../support/push-app';
 
 /** A response read off a socket: status, lower-cased headers, the body (de-chunked) and how it ended. */
@@ -264,9 +264,9 @@ export async function eventually(condition: () => boolean, what: string, timeout
 /** Everything the server holds for open streams; all zero once every client is gone. */
 export function holdings(push: PushApp): Record<string, number> {
   return {
-    registry: push.app.get(StreamRegistry).size,
+    registry: push.app.get(SubscriptionRegistry).size,
     openStreams: push.metrics.snapshot().openStreams,
-    admissionHeld: push.app.get(StreamAdmission).held,
+    admissionHeld: push.app.get(SubscriptionAdmission).held,
     pingScheduler: push.app.get(PingScheduler).size,
     stallWatch: push.app.get(StallWatch).size,
   };

@@ -4,7 +4,7 @@
 // (seen on the next revalidation) stops that account's events on streams that are already open.
 import fc from 'fast-check';
 import type { Authenticator, Principal } from 'jmap-push';
-import { PrincipalRevalidator } from 'jmap-push/auth/principal-revalidator';
+import { PrincipalRevalidator } from 'jmap-push/subscription/principal-revalidator';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { basicAuth, openEventStream, type EventStream, type SseFrame } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';

@@ -2,7 +2,7 @@
 // connects admit exactly the cap (no over-admission from races), the rest get 429 problem details with
 // Retry-After; oversized URLs, headers and parameters get 414/431/400/401, never a crash.
 import type { Principal } from 'jmap-push';
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
+import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { expectProblem } from '../support/push-fixture';
 import { basicAuth, openEventStream, type EventStream } from '../support/sse-client';
@@ -63,7 +63,7 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
     expect(refused).toHaveLength(BURST - 10);
     for (const stream of refused)
       expect(JSON.parse(await stream.body)).toMatchObject({ limit: 'maxStreamsPerPrincipal' });
-    expect(push.app.get(StreamAdmission).held).toBe(10);
+    expect(push.app.get(SubscriptionAdmission).held).toBe(10);
     expect(push.metrics.snapshot()).toMatchObject({ openStreams: 10, rejections: { tooManyStreams: BURST - 10 } });
 
     // The slots come back when the streams go, and the cap admits again.
@@ -85,7 +85,7 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
     const { admitted, refused } = await burst(Array.from({ length: BURST }, (_, i) => `user-${i % 25}`));
     expect(admitted).toHaveLength(50);
     for (const stream of refused) expect(JSON.parse(await stream.body)).toMatchObject({ limit: 'maxStreams' });
-    expect(push.app.get(StreamAdmission).held).toBe(50);
+    expect(push.app.get(SubscriptionAdmission).held).toBe(50);
   });
 
   it('holds both caps at once: no principal over its cap, no more than the global cap', async () => {

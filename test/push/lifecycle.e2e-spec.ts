@@ -4,8 +4,8 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Principal } from 'jmap-push';
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
+import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
 import { AUTH, serverHolds, waitForIdle, waitUntil } from '../support/push-fixture';
 import { ScriptedBus } from '../support/scripted-bus';
@@ -73,8 +73,8 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
       open: 4,
     });
     const scheduler = app.app.get(PingScheduler);
-    const admission = app.app.get(StreamAdmission);
-    const registry = app.app.get(StreamRegistry);
+    const admission = app.app.get(SubscriptionAdmission);
+    const registry = app.app.get(SubscriptionRegistry);
 
     const started = Date.now();
     await app.close();
@@ -155,7 +155,7 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
   it('drops connections that arrive once shutdown began, so clients retry rather than give up', async () => {
     // A 503 would end a browser's EventSource for good; a dropped connection is retried with Last-Event-ID.
     push = await startPushApp({ transport });
-    push.app.get(StreamAdmission).close();
+    push.app.get(SubscriptionAdmission).close();
     await expect(open(ALL, AUTH.bob)).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect(push.metrics.snapshot().rejections.unavailable).toBe(1);
   });

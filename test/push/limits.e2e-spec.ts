@@ -1,6 +1,6 @@
 // Issue 2, point 9 (limits): beyond maxStreamsPerPrincipal or maxStreams, 429 problem details with
 // Retry-After and the limit's name; a slot frees when its client leaves.
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
+import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
 import { AUTH, expectProblem, usePushApp, waitUntil } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
 
@@ -49,7 +49,7 @@ describe.each(TRANSPORTS)('stream limits (%s transport)', (transport) => {
     await fx.connect('bob', ALL);
     await expect429('bob', 'maxStreamsPerPrincipal');
     first.stream.close();
-    const admission = fx.push.app.get(StreamAdmission);
+    const admission = fx.push.app.get(SubscriptionAdmission);
     await waitUntil(() => admission.held === 1, 'the slot is released');
     const again = await fx.connect('bob', ALL);
     expect(again.hello.id).toBeDefined();
@@ -60,7 +60,7 @@ describe.each(TRANSPORTS)('stream limits (%s transport)', (transport) => {
     await fx.connect('bob', ALL);
     await fx.push.stateChanges.publish('acc-bob', { Email: 'e1' });
     await stream.ended;
-    await waitUntil(() => fx.push.app.get(StreamAdmission).held === 1, 'the slot is released');
+    await waitUntil(() => fx.push.app.get(SubscriptionAdmission).held === 1, 'the slot is released');
     await fx.connect('bob', ALL);
   });
 

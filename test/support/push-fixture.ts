@@ -1,7 +1,7 @@
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
-import { StallWatch } from 'jmap-push/stream/stall-watch';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
+import { StallWatch } from 'jmap-push/subscription/stall-watch';
+import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { PROBLEM_JSON } from 'jmap-push';
 import { startPushApp, type PushApp, type PushAppOptions } from './push-app';
 import { basicAuth, openEventStream, type EventStream, type SseFrame } from './sse-client';
@@ -115,8 +115,8 @@ export function serverHolds(push: PushApp): {
   open: number;
 } {
   return {
-    streams: push.app.get(StreamRegistry).size,
-    slots: push.app.get(StreamAdmission).held,
+    streams: push.app.get(SubscriptionRegistry).size,
+    slots: push.app.get(SubscriptionAdmission).held,
     pings: push.app.get(PingScheduler).size,
     stalled: push.app.get(StallWatch).size,
     open: push.metrics.snapshot().openStreams,

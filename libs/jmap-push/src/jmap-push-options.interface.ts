@@ -48,4 +48,10 @@ export interface JmapPushModuleExtras {
   transport?: 'sse' | 'direct';
   /** Makes `StateChangeService` and the other exports injectable everywhere; default false. */
   isGlobal?: boolean;
+  /**
+   * Mounts browser sign-in (`POST`/`DELETE {path}/session`). Default: with `forRoot`, whether
+   * `browserSessions` is given; with `forRootAsync`, false (its options are not known yet), so a
+   * `forRootAsync` host that sets `browserSessions` sets this too (startup fails otherwise).
+   */
+  browserSignIn?: boolean;
 }

@@ -1,5 +1,5 @@
-/** Where the auth guard leaves the principal on the request; read by `@PushPrincipal()`. */
-export const PRINCIPAL_REQUEST_KEY = Symbol('jmap-push:principal');
+/** Where the auth guard leaves its `Authentication` on the request; read by `@PushPrincipal()`. */
+export const AUTHENTICATION_REQUEST_KEY = Symbol('jmap-push:authentication');
 
 /** DI token of the options with every default filled in (`PushSettings`). */
 export const PUSH_SETTINGS = Symbol('jmap-push:settings');

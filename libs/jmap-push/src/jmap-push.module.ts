@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { Authenticator } from './auth/authenticator.interface';
-import { PrincipalRevalidator } from './auth/principal-revalidator';
 import { BrowserSessions } from './auth/browser-sessions';
 import { PushAuthGuard } from './auth/push-auth.guard';
 import { InMemoryPushBus } from './bus/in-memory-push-bus';
@@ -17,9 +16,11 @@ import { EventSourceQueryPipe } from './query/event-source-query.pipe';
 import { JmapPushSession } from './session/jmap-push-session';
 import { StateChangeService } from './state/state-change.service';
 import { TypeRegistry } from './state/type-registry';
-import { StallWatch } from './stream/stall-watch';
-import { StreamAdmission } from './stream/stream-admission';
-import { StreamRegistry } from './stream/stream-registry';
+import { EventSourceChannel } from './event-source/event-source.channel';
+import { PrincipalRevalidator } from './subscription/principal-revalidator';
+import { StallWatch } from './subscription/stall-watch';
+import { SubscriptionAdmission } from './subscription/subscription-admission';
+import { SubscriptionRegistry } from './subscription/subscription-registry';
 
 /**
  * RFC 8620 section 7.3 push for a JMAP backend: an event-source route, and `StateChangeService` to
@@ -48,9 +49,10 @@ import { StreamRegistry } from './stream/stream-registry';
     TypeRegistry,
     PushMetrics,
     PingScheduler,
-    StreamAdmission,
+    SubscriptionAdmission,
     StallWatch,
-    StreamRegistry,
+    SubscriptionRegistry,
+    EventSourceChannel,
     PrincipalRevalidator,
     StateChangeService,
     JmapPushSession,

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { JmapPushConfigError } from '../jmap-push.errors';
 import { PUSH_EXTRAS, PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { JmapPushModuleExtras } from '../jmap-push-options.interface';
 import type { PushSettings } from '../push-settings';
+import type { BrowserSession } from './authentication';
 import type { Principal } from './principal.interface';
 import { readCookie, serializeCookie } from './session-cookie';
 import { SessionCookieCodec } from './session-cookie.codec';
@@ -12,14 +14,20 @@ import { SessionCookieCodec } from './session-cookie.codec';
 export class BrowserSessions {
   private readonly codec: SessionCookieCodec | undefined;
   private readonly cookiePath: string;
+  private readonly signOutListeners = new Set<(sessionId: string) => void>();
 
   constructor(
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
     @Inject(PUSH_EXTRAS) extras: Required<JmapPushModuleExtras>,
   ) {
     const options = settings.browserSessions;
+    if (options && !extras.browserSignIn) {
+      throw new JmapPushConfigError(
+        'browserSessions is set but its sign-in routes are not mounted: pass browserSignIn: true to forRootAsync',
+      );
+    }
     this.codec = options && new SessionCookieCodec(options.secret, options.ttlSeconds);
-    this.cookiePath = options?.cookiePath ?? `/${extras.path.replace(/^\/+|\/+$/g, '')}`;
+    this.cookiePath = options?.cookiePath ?? `/${extras.path}`;
   }
 
   get enabled(): boolean {
@@ -32,11 +40,21 @@ export class BrowserSessions {
     return this.cookie(value, maxAge);
   }
 
-  /** Revokes the request's session, if any, and returns the `Set-Cookie` value that deletes it. */
+  /**
+   * Revokes the request's session, if any, tells the sign-out listeners (whose subscriptions made with it
+   * end), and returns the `Set-Cookie` value that deletes it.
+   */
   signOut(request: IncomingMessage): string {
     const value = this.read(request);
-    if (value) this.requireCodec().revoke(value);
+    const ended = value === undefined ? undefined : this.requireCodec().revoke(value);
+    if (ended) for (const listener of this.signOutListeners) listener(ended.id);
     return this.cookie('', 0);
+  }
+
+  /** Calls `listener` with the id of every session signed out on this node; returns its removal. */
+  onSignOut(listener: (sessionId: string) => void): () => void {
+    this.signOutListeners.add(listener);
+    return () => this.signOutListeners.delete(listener);
   }
 
   /** Whether the request carries a session cookie at all, valid or not. */
@@ -44,10 +62,10 @@ export class BrowserSessions {
     return this.read(request) !== undefined;
   }
 
-  /** The principal of the request's session cookie; `undefined` when absent, forged, expired or revoked. */
-  principalOf(request: IncomingMessage): Principal | undefined {
+  /** The request's session; `undefined` when absent, forged, expired or revoked. */
+  sessionOf(request: IncomingMessage): BrowserSession | undefined {
     const value = this.read(request);
-    return value === undefined ? undefined : this.codec?.verify(value);
+    return value === undefined ? undefined : this.codec?.session(value);
   }
 
   private read(request: IncomingMessage): string | undefined {

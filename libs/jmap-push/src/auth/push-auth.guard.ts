@@ -1,11 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { PRINCIPAL_REQUEST_KEY, PUSH_SETTINGS } from '../jmap-push.internal-constants';
+import { AUTHENTICATION_REQUEST_KEY, PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import { PushMetrics } from '../metrics/push-metrics';
 import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
 import { ACCEPTS_SESSION_COOKIE } from './accepts-session-cookie.decorator';
+import type { Authentication } from './authentication';
 import { Authenticator } from './authenticator.interface';
 import { BrowserSessions } from './browser-sessions';
 import { parseCredentials } from './credentials';
@@ -13,6 +14,14 @@ import { isPrincipal } from './is-principal';
 import type { Principal } from './principal.interface';
 
 type MaybePromise<T> = T | Promise<T>;
+
+function hasSeveralAuthorizations(request: IncomingMessage): boolean {
+  let seen = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    if (request.rawHeaders[i].length === 13 && request.rawHeaders[i].toLowerCase() === 'authorization') seen++;
+  }
+  return seen > 1;
+}
 
 /**
  * HTTP Basic (and, when the authenticator verifies tokens, Bearer) in front of the event source; on
@@ -38,10 +47,16 @@ export class PushAuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<IncomingMessage & Record<symbol, Principal>>();
+    const request = context.switchToHttp().getRequest<IncomingMessage & Record<symbol, Authentication>>();
+    if (hasSeveralAuthorizations(request)) {
+      this.metrics.rejected('badRequest');
+      // Node keeps the first of repeated `Authorization` headers; which one a proxy or the client meant
+      // is anyone's guess, so none is used.
+      throw ProblemDetailsException.plain(400, 'The request carries more than one Authorization header');
+    }
     const bySession = this.usesSessionCookie(request, context);
-    const principal = await (bySession ? this.authenticateSession(request) : this.authenticateHeader(request));
-    if (!principal) {
+    const authentication = await (bySession ? this.authenticateSession(request) : this.authenticateHeader(request));
+    if (!authentication) {
       this.metrics.rejected('unauthorized');
       // A browser's EventSource that sent a stale cookie must not meet a Basic challenge: the browser
       // would ask its user for a password on the page's behalf. The page signs in again instead.
@@ -53,7 +68,7 @@ export class PushAuthGuard implements CanActivate {
             'WWW-Authenticate': this.challenges,
           });
     }
-    request[PRINCIPAL_REQUEST_KEY] = principal;
+    request[AUTHENTICATION_REQUEST_KEY] = authentication;
     return true;
   }
 
@@ -67,22 +82,29 @@ export class PushAuthGuard implements CanActivate {
     );
   }
 
-  private authenticateSession(request: IncomingMessage): Promise<Principal | null> {
-    const session = this.sessions.principalOf(request);
-    if (!session) return Promise.resolve(null);
+  private async authenticateSession(request: IncomingMessage): Promise<Authentication | null> {
+    const session = this.sessions.sessionOf(request);
+    if (!session) return null;
     // A session carries the principal as it was at sign-in; the directory has the last word when it can.
     const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
-    return revalidate ? this.ask(() => revalidate(session)) : Promise.resolve(session);
+    const principal = revalidate ? await this.ask(() => revalidate(session.principal)) : session.principal;
+    if (principal?.id !== session.principal.id) return null;
+    return { principal, session: { id: session.id, expiresAt: session.expiresAt } };
   }
 
-  private authenticateHeader(request: IncomingMessage): Promise<Principal | null> {
+  private async authenticateHeader(request: IncomingMessage): Promise<Authentication | null> {
     const credentials = parseCredentials(request.headers.authorization);
-    if (!credentials) return Promise.resolve(null);
+    if (!credentials) return null;
+    let principal: Principal | null = null;
     if (credentials.scheme === 'basic') {
-      return this.ask(() => this.authenticator.authenticateBasic(credentials.username, credentials.password));
+      principal = await this.ask(() =>
+        this.authenticator.authenticateBasic(credentials.username, credentials.password),
+      );
+    } else {
+      const bearer = this.authenticator.authenticateBearer?.bind(this.authenticator);
+      if (bearer) principal = await this.ask(() => bearer(credentials.token));
     }
-    const bearer = this.authenticator.authenticateBearer?.bind(this.authenticator);
-    return bearer ? this.ask(() => bearer(credentials.token)) : Promise.resolve(null);
+    return principal && { principal };
   }
 
   /** Calls the host's directory with a deadline; a throw or a timeout is a 503, a malformed answer a 401. */

@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEquals } from './constant-time-equals';
 import { isPrincipal } from './is-principal';
 import type { Principal } from './principal.interface';
+import type { BrowserSession } from './authentication';
+import { SessionRevocations } from './session-revocations';
 
 /** What a session cookie carries, signed: who, which accounts, until when, and an id for revocation. */
 interface SessionClaims {
@@ -19,13 +21,15 @@ const MAX_COOKIE_VALUE_LENGTH = 4096;
  * share the secret; revocation (sign-out) is remembered by this process until the value would expire.
  */
 export class SessionCookieCodec {
-  private readonly revoked = new Map<string, number>();
+  private readonly revocations: SessionRevocations;
 
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
-  ) {}
+  ) {
+    this.revocations = new SessionRevocations(now);
+  }
 
   mint(principal: Principal): { value: string; maxAge: number } {
     const claims: SessionClaims = {
@@ -40,18 +44,33 @@ export class SessionCookieCodec {
 
   /** The principal of a genuine, unexpired, unrevoked value; `undefined` for anything else. */
   verify(value: string): Principal | undefined {
-    const claims = this.claims(value);
-    if (!claims || claims.exp <= this.now() || this.revoked.has(claims.jti)) return undefined;
-    return { id: claims.sub, accountIds: claims.acc };
+    return this.session(value)?.principal;
   }
 
-  /** Sign-out: this value is refused from now on, here. */
-  revoke(value: string): void {
+  /** The session of a genuine, unexpired, unrevoked value, with its id and expiry. */
+  session(value: string): BrowserSession | undefined {
     const claims = this.claims(value);
-    if (!claims) return;
-    const now = this.now();
-    for (const [jti, exp] of this.revoked) if (exp <= now) this.revoked.delete(jti);
-    this.revoked.set(claims.jti, claims.exp);
+    if (!claims || claims.exp <= this.now()) return undefined;
+    if (this.revocations.isRevoked(claims.sub, claims.jti, this.issuedAt(claims))) return undefined;
+    return {
+      principal: { id: claims.sub, accountIds: claims.acc },
+      id: claims.jti,
+      expiresAt: claims.exp * 1000,
+    };
+  }
+
+  /** Sign-out: this value is refused from now on, here. Returns the session it ended, if it was one. */
+  revoke(value: string): BrowserSession | undefined {
+    const session = this.session(value);
+    const claims = session && this.claims(value);
+    if (!session || !claims) return undefined;
+    this.revocations.revoke(claims.sub, claims.jti, this.issuedAt(claims), claims.exp);
+    return session;
+  }
+
+  /** The TTL is fixed per codec, so the mint time follows from the expiry. */
+  private issuedAt(claims: SessionClaims): number {
+    return claims.exp - this.ttlSeconds;
   }
 
   private claims(value: string): SessionClaims | undefined {

@@ -13,7 +13,7 @@ export class JmapPushSession {
    */
   eventSourceUrl(baseUrl: string): string {
     const base = baseUrl.replace(/\/+$/, '');
-    const path = this.extras.path.replace(/^\/+|\/+$/g, '');
+    const path = this.extras.path;
     return `${base}/${path}?types={types}&closeafter={closeafter}&ping={ping}`;
   }
 }

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { PushSettings } from '../push-settings';
-import { StreamRegistry } from '../stream/stream-registry';
-import { Authenticator } from './authenticator.interface';
-import { isPrincipal } from './is-principal';
+import { Authenticator } from '../auth/authenticator.interface';
+import { isPrincipal } from '../auth/is-principal';
+import { SubscriptionRegistry } from './subscription-registry';
 
 /** Principals re-checked at once; bounds the burst on the host's directory. */
 const BATCH = 32;
 
 /**
- * Re-asks the host's authenticator about every principal with open streams, every
- * `revalidateIntervalMs`, so that revoked grants stop flowing on streams opened before the revocation.
+ * Re-asks the host's authenticator about every principal with subscriptions, every
+ * `revalidateIntervalMs`, so that revoked grants stop flowing on subscriptions made before the revocation.
  * Runs only when the authenticator implements `revalidate`.
  */
 @Injectable()
@@ -22,7 +22,7 @@ export class PrincipalRevalidator implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
-    private readonly registry: StreamRegistry,
+    private readonly registry: SubscriptionRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -35,7 +35,7 @@ export class PrincipalRevalidator implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** One pass over the principals with open streams (exposed for tests). */
+  /** One pass over the principals with subscriptions (exposed for tests). */
   async revalidateAll(): Promise<void> {
     const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
     if (!revalidate || this.running) return;
@@ -47,12 +47,11 @@ export class PrincipalRevalidator implements OnModuleInit, OnModuleDestroy {
           principals.slice(i, i + BATCH).map(async (principal) => {
             try {
               const fresh = await revalidate(principal);
-              this.registry.updatePrincipal(
-                principal.id,
-                isPrincipal(fresh) && fresh.id === principal.id ? fresh : null,
-              );
+              this.registry.updatePrincipal(principal.id, isPrincipal(fresh) ? fresh : null);
             } catch (error) {
-              this.logger.warn(`revalidate(${principal.id}) failed; its streams stay as they are: ${String(error)}`);
+              this.logger.warn(
+                `revalidate(${principal.id}) failed; its subscriptions stay as they are: ${String(error)}`,
+              );
             }
           }),
         );

@@ -1,3 +1,5 @@
+import type { StateEvent } from '../subscription/state-event';
+
 /**
  * SSE frames as bytes for the `direct` transport, field for field what Nest's `SseStream` writes for the
  * `sse` transport (`event`, `id`, `retry`, `data`), so both transports put the same frames on the wire.
@@ -22,6 +24,16 @@ export const COMMENT_FRAME = ':\n\n';
  */
 export function httpChunk(frame: string): Buffer {
   return Buffer.from(`${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`);
+}
+
+/** The `event: state` frame of a change, for `StateEvent.encoded`: built once per change. */
+export function sseFrame(event: StateEvent): Buffer {
+  return Buffer.from(stateFrame(event.id, event.json));
+}
+
+/** The same frame as one HTTP/1.1 chunk, for `StateEvent.encoded`. */
+export function sseChunk(event: StateEvent): Buffer {
+  return httpChunk(stateFrame(event.id, event.json));
 }
 
 function retryField(retryMs: number | undefined): string {

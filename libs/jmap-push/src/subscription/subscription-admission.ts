@@ -5,19 +5,19 @@ import { ProblemType } from '../problem/problem-details';
 import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
 import type { Principal } from '../auth/principal.interface';
-import { ShuttingDownException } from './shutting-down.exception';
+import { ShuttingDownException } from '../problem/shutting-down.exception';
 
-/** A place among the open streams, held from admission until the stream ends. Release is idempotent. */
-export interface StreamSlot {
+/** A place among the open subscriptions, held from admission until the subscription ends. Release is idempotent. */
+export interface SubscriptionSlot {
   release(): void;
 }
 
 /**
- * Counts streams per principal and in total, synchronously, so a burst of concurrent connects can
+ * Counts subscriptions per principal and in total, synchronously, so a burst of concurrent connects can
  * never be over-admitted: the check and the count happen in one turn of the event loop.
  */
 @Injectable()
-export class StreamAdmission {
+export class SubscriptionAdmission {
   private total = 0;
   private readonly perPrincipal = new Map<string, number>();
   private closed = false;
@@ -28,7 +28,7 @@ export class StreamAdmission {
   ) {}
 
   /** Takes a slot, or throws 429 problem details (a limit) or `ShuttingDownException`. */
-  admit(principal: Principal): StreamSlot {
+  admit(principal: Principal): SubscriptionSlot {
     if (this.closed) {
       this.metrics.rejected('unavailable');
       throw new ShuttingDownException();

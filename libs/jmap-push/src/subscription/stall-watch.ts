@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { PushSettings } from '../push-settings';
+import type { EndReason } from './end-reason';
 
-/** A stream that can be cut off when its client stops reading for too long. */
+/** A subscription that can be cut off when its client stops reading for too long. */
 export interface StallTarget {
-  /** Destroys the connection: ending it politely would wait for a client that does not read. */
-  abort(): void;
+  /** With `stalled`, the channel destroys the connection: ending politely would wait for a client that does not read. */
+  end(reason: EndReason): void;
 }
 
 /**
@@ -53,7 +54,7 @@ export class StallWatch implements OnModuleDestroy {
     for (const [target, since] of this.stalledSince) {
       if (since <= deadline) {
         this.stalledSince.delete(target);
-        target.abort();
+        target.end('stalled');
       }
     }
     if (this.stalledSince.size === 0) this.stop();

@@ -1,0 +1,47 @@
+import { Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AcceptsSessionCookie } from '../auth/accepts-session-cookie.decorator';
+import type { Authentication } from '../auth/authentication';
+import { PushAuthentication } from '../auth/principal.decorator';
+import { PushAuthGuard } from '../auth/push-auth.guard';
+import { ProblemDetailsFilter } from '../problem/problem-details.filter';
+import { EventSourceParams } from '../query/event-source-params.decorator';
+import type { EventSourceQuery } from '../query/event-source-query.dto';
+import { EventSourceQueryPipe } from '../query/event-source-query.pipe';
+import { DirectSink } from './direct.sink';
+import { EventSourceChannel, lastEventIdOf } from './event-source.channel';
+
+/**
+ * The event source for processes that hold many thousands of streams (`transport: 'direct'`): the same
+ * guard, query pipe, subscriptions, frames, ids and limits as `EventSourceController`, but frames are
+ * written to the response itself instead of through an Observable per stream.
+ */
+@UseFilters(ProblemDetailsFilter)
+@UseGuards(PushAuthGuard)
+export class DirectEventSourceController {
+  constructor(private readonly channel: EventSourceChannel) {}
+
+  @Get()
+  @AcceptsSessionCookie()
+  events(
+    @PushAuthentication() authentication: Authentication,
+    @EventSourceParams(EventSourceQueryPipe) query: EventSourceQuery,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): void {
+    if (request.method === 'HEAD') {
+      this.channel.answerHead(authentication, request, response);
+      return;
+    }
+    const subscription = this.channel.subscribe(authentication, query);
+    // A client that left while it was being authenticated closed the response already: no 'close' comes.
+    if (response.destroyed) {
+      subscription.end('clientLeft');
+      return;
+    }
+    const sink = new DirectSink(request, response, this.channel.reconnectDelayMs, () => {
+      subscription.end('clientLeft');
+    });
+    subscription.open(sink, lastEventIdOf(request));
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authentication } from '../auth/authentication';
+import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
+import { PingPolicy } from '../ping/ping-policy.interface';
+import type { PushSettings } from '../push-settings';
+import type { EventSourceQuery } from '../query/event-source-query.dto';
+import type { Subscription } from '../subscription/subscription';
+import { SubscriptionAdmission } from '../subscription/subscription-admission';
+import { SubscriptionRegistry } from '../subscription/subscription-registry';
+import { eventStreamHeaders } from './event-stream-headers';
+
+/** What both event-source transports share between the request and the subscription. */
+@Injectable()
+export class EventSourceChannel {
+  constructor(
+    private readonly registry: SubscriptionRegistry,
+    private readonly admission: SubscriptionAdmission,
+    @Inject(PingPolicy) private readonly pingPolicy: PingPolicy,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+  ) {}
+
+  get reconnectDelayMs(): number {
+    return this.settings.reconnectDelayMs;
+  }
+
+  /** Admits the request's subscription (429 problem details beyond the limits), before any header. */
+  subscribe(authentication: Authentication, query: EventSourceQuery): Subscription {
+    return this.registry.subscribe(authentication, {
+      types: query.types,
+      pingSeconds: this.pingPolicy.intervalFor(query.ping),
+      closeAfterState: query.closeAfterState,
+    });
+  }
+
+  /**
+   * RFC 9110 section 9.3.2: HEAD gets the head a GET would get, then the response ends. The limits are
+   * checked as for GET (a 429 is part of the answer) but no slot is held.
+   */
+  answerHead(authentication: Authentication, request: IncomingMessage, response: ServerResponse): void {
+    this.admission.admit(authentication.principal).release();
+    response.writeHead(200, eventStreamHeaders(request));
+    response.end();
+  }
+}
+
+/** The client's last event id on reconnection; `undefined` when absent or empty. */
+export function lastEventIdOf(request: IncomingMessage): string | undefined {
+  const value = request.headers['last-event-id'];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

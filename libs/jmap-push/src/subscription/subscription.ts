@@ -1,0 +1,252 @@
+import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
+import type { MergedChanges } from '../bus/push-bus.interface';
+import type { Authentication } from '../auth/authentication';
+import type { Principal } from '../auth/principal.interface';
+import type { PingTarget } from '../ping/ping-scheduler';
+import { filterTypeStates } from '../state/merge-type-states';
+import type { TypeState } from '../state/type-state';
+import { atDeadline } from './deadline';
+import type { EndReason } from './end-reason';
+import { PendingChanges } from './pending-changes';
+import type { PushSink } from './push-sink.interface';
+import { readMissedChanges } from './replay';
+import { StateEvent } from './state-event';
+import type { SubscriptionContext } from './subscription-context';
+import type { SubscriptionSlot } from './subscription-admission';
+
+/** What a client asked for, after validation and the ping policy. */
+export interface SubscriptionSpec {
+  /** Requested types; `null` for all. */
+  readonly types: ReadonlySet<string> | null;
+  /** Ping interval in seconds; 0 for none. */
+  readonly pingSeconds: number;
+  /** End after the first state change (`closeafter=state`). */
+  readonly closeAfterState: boolean;
+}
+
+/**
+ * One client's push subscription, on any channel, from admission to release. It takes its slot and
+ * registers itself, replays what the client missed, receives live changes, merges them while the client
+ * is not reading (latest state per account and type wins, so a slow client costs bounded memory), pings,
+ * is watched for stalls, narrowed or ended by revocation and session expiry, and on any ending releases
+ * everything in `end()`, exactly once. The channel supplies only the sink and says when the client left.
+ */
+export class Subscription implements PingTarget {
+  pingDueAt = Number.POSITIVE_INFINITY;
+  readonly principal: Principal;
+  readonly sessionId: string | undefined;
+  /** Subscriptions with equal keys share serialised events. */
+  readonly filterKey: string;
+  /** Accounts whose changes this subscription may carry; narrowed when a grant is revoked. */
+  accountIds: readonly string[];
+  private readonly slot: SubscriptionSlot;
+  private sink: PushSink | undefined;
+  /** The id the client holds: the last one written to it. */
+  private lastId: string | undefined;
+  /** Changes at or below this id were covered by the replay: a lagging bus may still deliver them. */
+  private coveredUpTo: ParsedEventId | undefined;
+  private readonly pending = new PendingChanges();
+  /** Live changes that arrive while an asynchronous replay is read. */
+  private replayBuffer: StateEvent[] | undefined;
+  private ended: EndReason | undefined;
+  private pingArmed = false;
+  private awaitingDrain = false;
+  private cancelExpiry: (() => void) | undefined;
+
+  /** Takes a slot (or throws the 429 / shutting-down problem) and joins its principal's group. */
+  constructor(
+    authentication: Authentication,
+    readonly spec: SubscriptionSpec,
+    private readonly context: SubscriptionContext,
+  ) {
+    this.slot = context.admission.admit(authentication.principal);
+    this.principal = authentication.principal;
+    this.sessionId = authentication.session?.id;
+    this.accountIds = [...new Set(authentication.principal.accountIds)];
+    this.filterKey = spec.types ? [...spec.types].sort().join(',') : '*';
+    context.index.add(this);
+    context.metrics.openStreams++;
+    context.metrics.streamsOpened++;
+    const session = authentication.session;
+    if (session)
+      this.cancelExpiry = atDeadline(session.expiresAt, () => {
+        this.end('expired');
+      });
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  /**
+   * The channel is ready: from now on changes flow to `sink`. With `since` (an event id the client
+   * holds), the changes it missed come first, merged; an id the bus cannot place gets the latest states.
+   */
+  open(sink: PushSink, since: string | undefined): void {
+    if (this.ended) {
+      sink.close(this.ended);
+      return;
+    }
+    this.sink = sink;
+    this.context.index.listen(this);
+    if (since === undefined) {
+      this.writeOpen(this.context.bus.currentId());
+      return;
+    }
+    this.context.metrics.replays++;
+    const replay = readMissedChanges(this.context.bus, since, this.accountIds);
+    if (!(replay instanceof Promise)) {
+      this.finishReplay(replay);
+      return;
+    }
+    this.replayBuffer = [];
+    sink.writeWaiting();
+    replay.then(
+      (changes) => {
+        this.finishReplay(changes);
+      },
+      (error: unknown) => {
+        // The client reconnects and asks again; an error frame would only confuse it.
+        this.context.logger.warn(`Replay failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.end('replayFailed');
+      },
+    );
+  }
+
+  /** A live change for one of this subscription's accounts, already filtered to its types. */
+  deliver(event: StateEvent): void {
+    if (this.ended) return;
+    if (this.replayBuffer) this.replayBuffer.push(event);
+    else if (this.isNew(event)) this.send(event);
+  }
+
+  sendPing(now: number): void {
+    if (this.ended || this.lastId === undefined || !this.sink) return;
+    // A client that is not reading needs no more bytes queued; its pending change will count as the ping.
+    if (!this.sink.backpressured) {
+      this.sink.writePing(this.lastId, this.spec.pingSeconds);
+      this.context.metrics.pings++;
+    }
+    this.pingDueAt = now + this.spec.pingSeconds * 1000;
+  }
+
+  /** The principal as the directory vouches for it now: changes of accounts it lost stop at once. */
+  narrow(principal: Principal): void {
+    const accountIds = [...new Set(principal.accountIds)];
+    this.context.index.moveAccounts(this, accountIds);
+    this.accountIds = accountIds;
+    this.pending.keepOnly(accountIds);
+  }
+
+  /** Ends the subscription for `reason` and releases everything it held. Idempotent: the first reason wins. */
+  end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = reason;
+    this.pending.take();
+    this.replayBuffer = undefined;
+    this.cancelExpiry?.();
+    this.context.scheduler.unschedule(this);
+    this.context.stallWatch.resumed(this);
+    this.context.index.remove(this);
+    this.slot.release();
+    this.context.metrics.openStreams--;
+    this.sink?.close(reason);
+  }
+
+  private finishReplay(replay: MergedChanges): void {
+    const buffered = this.replayBuffer ?? [];
+    this.replayBuffer = undefined;
+    if (this.ended) return;
+    this.coveredUpTo = parseEventId(replay.id);
+    for (const [accountId, states] of replay.accounts) {
+      const kept = filterTypeStates(states, this.spec.types);
+      if (kept) this.mergeAccount(accountId, kept, replay.id);
+    }
+    for (const event of buffered) if (this.isNew(event)) this.merge(event);
+    if (this.pending.isEmpty) this.writeOpen(replay.id);
+    else if (this.backpressured()) this.waitForDrain();
+    else this.flush();
+  }
+
+  /** False for a change the replay already covered: ids the client sees never go backwards. */
+  private isNew(event: StateEvent): boolean {
+    if (!this.coveredUpTo) return true;
+    const id = parseEventId(event.id);
+    if (id && compareEventIds(id, this.coveredUpTo) <= 0) return false;
+    this.coveredUpTo = undefined;
+    return true;
+  }
+
+  private send(event: StateEvent): void {
+    if (!this.pending.isEmpty || this.backpressured()) {
+      this.merge(event);
+      this.context.metrics.merges++;
+      this.waitForDrain();
+    } else {
+      this.writeState(event);
+    }
+  }
+
+  private merge(event: StateEvent): void {
+    for (const accountId in event.changed) this.mergeAccount(accountId, event.changed[accountId], event.id);
+  }
+
+  private mergeAccount(accountId: string, states: TypeState, id: string): void {
+    // A grant revoked while the replay was read: its account must not slip through with it.
+    if (this.accountIds.includes(accountId)) this.pending.add(accountId, states, id);
+  }
+
+  private backpressured(): boolean {
+    return this.sink?.backpressured ?? false;
+  }
+
+  /** Watches for the client to read again: stalled from now on, cut off if it takes too long. */
+  private waitForDrain(): void {
+    // Once per stall, not once per merged change: a stalled client may take thousands of merges.
+    if (this.awaitingDrain || !this.sink) return;
+    this.awaitingDrain = true;
+    this.context.stallWatch.stalled(this);
+    this.sink.onDrain(() => {
+      this.awaitingDrain = false;
+      if (this.ended) return;
+      if (this.backpressured()) this.waitForDrain();
+      else this.flush();
+    });
+  }
+
+  private flush(): void {
+    this.context.stallWatch.resumed(this);
+    const event = this.pending.take();
+    if (event) this.writeState(event);
+  }
+
+  private writeState(event: StateEvent): void {
+    this.sink?.writeState(event);
+    this.lastId = event.id;
+    this.context.metrics.stateEvents++;
+    if (this.spec.closeAfterState) this.end('closeAfterState');
+    else this.wrote();
+  }
+
+  private writeOpen(id: string): void {
+    this.sink?.writeOpen(id);
+    this.lastId = id;
+    this.wrote();
+  }
+
+  /** After every write: a write the client leaves unread starts the stall clock, even with nothing after it. */
+  private wrote(): void {
+    if (this.backpressured()) this.waitForDrain();
+    this.restartPingTimer();
+  }
+
+  /** RFC 8620 section 7.3: a ping is due `ping` seconds after the previous event, whatever it was. */
+  private restartPingTimer(): void {
+    if (this.spec.pingSeconds === 0) return;
+    this.pingDueAt = performance.now() + this.spec.pingSeconds * 1000;
+    if (!this.pingArmed) {
+      this.pingArmed = true;
+      this.context.scheduler.schedule(this);
+    }
+  }
+}
