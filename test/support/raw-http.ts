@@ -116,6 +116,11 @@ export class RawConnection {
     }
   }
 
+  /** Stops reading, as a client that no longer takes what it is sent. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }

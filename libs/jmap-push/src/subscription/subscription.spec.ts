@@ -19,9 +19,12 @@ class FakeSink implements PushSink {
   readonly frames: string[] = [];
   readonly closed: EndReason[] = [];
   backpressured = false;
+  /** Each state write fills the connection, as one write larger than the socket's buffers does. */
+  fillsUpOnWrite = false;
   private drain: (() => void) | undefined;
   writeState(event: StateEvent): void {
     this.frames.push(`state ${event.id} ${JSON.stringify(event.changed)}`);
+    if (this.fillsUpOnWrite) this.backpressured = true;
   }
   writeOpen(id: string): void {
     this.frames.push(`open ${id}`);
@@ -178,20 +181,27 @@ describe('Subscription', () => {
   it('cuts off a client that leaves one write unread, with nothing published after it', () => {
     const s = subscribe();
     s.open(sink, undefined);
-    sink.backpressured = true;
-    s.deliver(event(1, { a: { Email: 'big' } }));
-    s.deliver(event(2, { a: { Email: 'merged' } }));
-    const other = new FakeSink();
-    const lone = subscribe();
-    other.backpressured = false;
-    lone.open(other, undefined);
-    other.backpressured = true;
-    // This write is taken by the socket but never read: the only thing that can start the stall clock is the write.
-    lone.deliver(event(3, { a: { Email: 'one big write' } }));
-    jest.advanceTimersByTime(75_000);
+    // The write itself fills the connection; nothing merges after it, so only the write can start the clock.
+    sink.fillsUpOnWrite = true;
+    s.deliver(event(1, { a: { Email: 'one big write' } }));
+    expect(context.stallWatch.size).toBe(1);
+    jest.advanceTimersByTime(59_000);
+    expect(sink.closed).toEqual([]);
+    jest.advanceTimersByTime(16_000);
     expect(sink.closed).toEqual(['stalled']);
-    expect(other.closed).toEqual(['stalled']);
     expect(held()).toEqual(NOTHING);
+  });
+
+  it('is not watched once the client read a write that filled its connection', () => {
+    const s = subscribe();
+    s.open(sink, undefined);
+    sink.fillsUpOnWrite = true;
+    s.deliver(event(1, { a: { Email: 'big' } }));
+    sink.fillsUpOnWrite = false;
+    sink.drained();
+    expect(context.stallWatch.size).toBe(0);
+    jest.advanceTimersByTime(120_000);
+    expect(sink.closed).toEqual([]);
   });
 
   it('pings with the interval in use and the id the client holds', () => {
