@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Release check: proves the published artifact works, not just the workspace.
 //
+//   0. `npm install` on a clean clone must leave package-lock.json as committed (scripts/lockfile-check.mjs).
 //   1. `npm pack` the library (its prepack does a clean `tsc` build) and inspect the tarball's file list.
 //   2. Create a throwaway Nest app in a temporary folder, depending on the tarball and on the Nest, rxjs,
 //      reflect-metadata and class-* versions this repository's lockfile pins; `npm install` it.
 //   3. Load both entry points from there (CommonJS and ESM), and type-check a TypeScript consumer against the
-//      shipped `.d.ts` files under `node10` and `node16` module resolution.
+//      shipped `.d.ts` files under `node10` and `node16` module resolution, together with the README's
+//      examples marked `<!-- compile: NAME -->` (scripts/readme-examples.mjs).
 //   4. Start a plain-JS app (`JmapPushModule.forRoot`) on a free loopback port in a child process, open the
 //      event source over raw HTTP with Basic auth, publish through `StateChangeService`, and expect the
 //      `event: state` frame with the right StateChange; then `app.close()` must end the stream.
@@ -22,13 +24,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
+import { lockfileDrift } from './lockfile-check.mjs';
+import { cleanNpmEnv, npm } from './npm-env.mjs';
+import { readmeExamples, toReadmePositions } from './readme-examples.mjs';
 
 const DEADLINE_MS = Number(process.env.RELEASE_CHECK_TIMEOUT_S ?? 120) * 1000;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const libDir = join(repoRoot, 'libs', 'jmap-push');
 const verbose = process.argv.includes('--verbose') || process.env.RELEASE_CHECK_VERBOSE === '1';
 const keepTemp = process.env.RELEASE_CHECK_KEEP === '1';
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const startedAt = Date.now();
 
 const children = new Set();
@@ -98,26 +102,6 @@ function finish(code, message, output) {
   process.exit(code);
 }
 
-/** The environment for npm in the throwaway app: none of an enclosing `npm run`'s package/workspace settings. */
-function cleanEnv() {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    const lower = key.toLowerCase();
-    if (lower.startsWith('npm_package_') || lower.startsWith('npm_lifecycle_')) delete env[key];
-    if (
-      [
-        'npm_config_local_prefix',
-        'npm_config_prefix',
-        'npm_config_workspace',
-        'npm_config_workspaces',
-        'init_cwd',
-      ].includes(lower)
-    )
-      delete env[key];
-  }
-  return env;
-}
-
 /** Runs a command to completion; rejects with its output when it exits non-zero. */
 function run(command, args, { cwd, env = process.env } = {}) {
   return new Promise((resolve, reject) => {
@@ -150,11 +134,17 @@ function lockedVersion(lock, name) {
 
 // ---------------------------------------------------------------------------------------------- steps
 
+function checkLockfile() {
+  begin('npm install on a clean clone leaves package-lock.json unchanged');
+  const drift = lockfileDrift(repoRoot);
+  if (drift) fail(drift);
+}
+
 async function packLibrary(packDir) {
   begin('npm pack (clean build of the library)');
   const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', packDir], {
     cwd: libDir,
-    env: cleanEnv(),
+    env: cleanNpmEnv(),
   });
   const start = stdout.indexOf('[');
   let report;
@@ -219,7 +209,7 @@ async function installApp(appDir, tarball) {
   );
   await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd: appDir,
-    env: cleanEnv(),
+    env: cleanNpmEnv(),
   });
   const installed = join(appDir, 'node_modules', 'jmap-push');
   check(existsSync(join(installed, 'package.json')), 'jmap-push is not in the app after npm install');
@@ -270,13 +260,16 @@ for (const [name, value] of Object.entries({ JmapPushModule, StateChangeService,
 }
 
 async function typeCheckConsumer(appDir) {
-  begin('type-check a TypeScript consumer against the shipped .d.ts files');
+  begin("type-check a TypeScript consumer and the README's examples against the shipped .d.ts files");
   let tsc;
   try {
     tsc = createRequire(import.meta.url).resolve('typescript/lib/tsc.js');
   } catch {
     fail('typescript is not installed in the repository (run npm ci first)');
   }
+  const examples = readmeExamples(join(repoRoot, 'README.md'));
+  for (const example of examples) writeFileSync(join(appDir, example.file), example.code);
+  log(`README examples: ${examples.map((example) => `${example.name} (line ${example.line})`).join(', ')}`);
   writeFileSync(
     join(appDir, 'consumer.ts'),
     `import { Module } from '@nestjs/common';
@@ -326,10 +319,22 @@ export const redisPieces: [typeof RedisPushBus, typeof publishStateChange, Redis
     join(repoRoot, 'node_modules', '@types'),
     '--types',
     'node',
+    '--pretty',
+    'false',
     'consumer.ts',
+    ...examples.map((example) => example.file),
   ];
-  await run(process.execPath, [...common, '--module', 'commonjs', '--moduleResolution', 'node10'], { cwd: appDir });
-  await run(process.execPath, [...common, '--module', 'node16', '--moduleResolution', 'node16'], { cwd: appDir });
+  for (const resolution of [
+    ['--module', 'commonjs', '--moduleResolution', 'node10'],
+    ['--module', 'node16', '--moduleResolution', 'node16'],
+  ]) {
+    try {
+      await run(process.execPath, [...common, ...resolution], { cwd: appDir });
+    } catch (error) {
+      if (error instanceof CheckError) error.output = toReadmePositions(error.output ?? '', examples);
+      throw error;
+    }
+  }
 }
 
 /** Writes the throwaway app: plain CommonJS, no decorators, driven by the parent over IPC. */
@@ -606,6 +611,7 @@ try {
   const appDir = mkdtempSync(join(tmpdir(), 'jmap-push-app-'));
   tempDirs.push(appDir);
 
+  checkLockfile();
   const tarball = await packLibrary(packDir);
   await installApp(appDir, tarball);
   await loadEntryPoints(appDir);
