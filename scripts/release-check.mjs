@@ -7,7 +7,8 @@
 //      reflect-metadata and class-* versions this repository's lockfile pins; `npm install` it.
 //   3. Load both entry points from there (CommonJS and ESM), and type-check a TypeScript consumer against the
 //      shipped `.d.ts` files under `node10` and `node16` module resolution, together with the README's
-//      examples marked `<!-- compile: NAME -->` (scripts/readme-examples.mjs).
+//      examples marked `<!-- compile: NAME -->` (scripts/readme-examples.mjs); then start every Nest module
+//      those examples export (`NestFactory.create` + `init()` + `close()`).
 //   4. Start a plain-JS app (`JmapPushModule.forRoot`) on a free loopback port in a child process, open the
 //      event source over raw HTTP with Basic auth, publish through `StateChangeService`, and expect the
 //      `event: state` frame with the right StateChange; then `app.close()` must end the stream.
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { loadEntryPoints, typeCheckConsumer } from './release-check/consumer.mjs';
 import { CheckError, currentStep, elapsedSeconds, killAll, log } from './release-check/harness.mjs';
 import { runApp } from './release-check/push-check.mjs';
+import { bootExamples } from './release-check/readme-boot.mjs';
 import { checkLockfile, installApp, packLibrary } from './release-check/tarball.mjs';
 
 const DEADLINE_MS = Number(process.env.RELEASE_CHECK_TIMEOUT_S ?? 120) * 1000;
@@ -69,7 +71,8 @@ try {
   const tarball = await packLibrary(packDir);
   await installApp(appDir, tarball);
   await loadEntryPoints(appDir);
-  await typeCheckConsumer(appDir);
+  const examples = await typeCheckConsumer(appDir);
+  await bootExamples(appDir, examples);
   await runApp(appDir);
   clearTimeout(deadline);
   log(`done in ${elapsedSeconds()} s`);

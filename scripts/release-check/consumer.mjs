@@ -45,6 +45,10 @@ for (const [name, value] of Object.entries({ JmapPushModule, StateChangeService,
   await run(process.execPath, ['entry-points.mjs'], { cwd: appDir });
 }
 
+/** Where the CommonJS build of the consumer and the README's examples goes, inside the app. */
+export const BUILD_DIR = 'build';
+
+/** Resolves with the README's examples, built into `BUILD_DIR`. */
 export async function typeCheckConsumer(appDir) {
   begin("type-check a TypeScript consumer and the README's examples against the shipped .d.ts files");
   let tsc;
@@ -94,7 +98,6 @@ export const redisPieces: [typeof RedisPushBus, typeof publishStateChange, Redis
   );
   const common = [
     tsc,
-    '--noEmit',
     '--strict',
     '--skipLibCheck',
     '--experimentalDecorators',
@@ -110,9 +113,10 @@ export const redisPieces: [typeof RedisPushBus, typeof publishStateChange, Redis
     'consumer.ts',
     ...examples.map((example) => example.file),
   ];
+  // The CommonJS build is kept: the README's examples are started from it (readme-boot.mjs).
   for (const resolution of [
-    ['--module', 'commonjs', '--moduleResolution', 'node10'],
-    ['--module', 'node16', '--moduleResolution', 'node16'],
+    ['--module', 'commonjs', '--moduleResolution', 'node10', '--outDir', BUILD_DIR],
+    ['--module', 'node16', '--moduleResolution', 'node16', '--noEmit'],
   ]) {
     try {
       await run(process.execPath, [...common, ...resolution], { cwd: appDir });
@@ -121,4 +125,5 @@ export const redisPieces: [typeof RedisPushBus, typeof publishStateChange, Redis
       throw error;
     }
   }
+  return examples;
 }
