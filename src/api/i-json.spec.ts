@@ -27,4 +27,10 @@ describe('iJsonViolation (RFC 7493)', () => {
     JSON.parse(text);
     expect(iJsonViolation(text)).toContain(reason);
   });
+
+  it('scans strings of escapes in linear time, without recursion (a 10 MB request is allowed)', () => {
+    const text = JSON.stringify({ a: '\\"'.repeat(2_000_000), b: '\\'.repeat(1_000_000) });
+    expect(iJsonViolation(text)).toBeUndefined();
+    expect(iJsonViolation(`${text.slice(0, -1)},"a":1}`)).toContain('member name "a" twice');
+  });
 });
