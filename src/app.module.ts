@@ -21,7 +21,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         AuthModule,
         StoreModule,
-        PushModule,
+        PushModule.forRoot(config),
         SessionModule,
         ApiModule,
         MailModule,

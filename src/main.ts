@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { ConfigError, loadServerConfig } from './config/server-config';
 import { LmtpServer } from './lmtp/lmtp-server.service';
+import { startupMessage } from './startup-message';
 
 async function bootstrap(): Promise<void> {
   const config = loadServerConfig();
@@ -10,12 +11,11 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const base = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const baseUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const lmtpPort = app.get(LmtpServer).port();
-  const lmtp = lmtpPort === undefined ? 'LMTP off' : `LMTP on ${config.lmtpHost}:${lmtpPort}`;
-  // The one line a user needs: where the Session is. Nest's own start-up chatter is silenced above.
+  // Nest's own start-up chatter is silenced above: these lines are all a user needs.
   console.log(
-    `JMAP session at ${base}/.well-known/jmap (users: ${config.users.map((user) => user.username).join(', ')}; ${lmtp})`,
+    startupMessage(config, { baseUrl, lmtp: lmtpPort === undefined ? undefined : `${config.lmtpHost}:${lmtpPort}` }),
   );
 }
 

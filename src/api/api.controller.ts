@@ -1,18 +1,19 @@
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { HttpRequest } from '../http/express-types';
-import { BasicAuthGuard } from '../auth/basic-auth.guard';
+import { JmapAuthGuard } from '../auth/jmap-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { JmapUser } from '../auth/jmap-user';
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
 import { BodyTooLargeError, readBody } from '../http/read-body';
 import { CORE_LIMITS } from './capabilities';
 import { ConcurrencyLimiter } from './concurrency-limiter';
+import { isJsonContentType } from './json-content-type';
 import type { JmapResponse } from './jmap-request';
 import { RequestProcessor } from './request-processor.service';
 
 /** `POST` to the Session's `apiUrl`: one JMAP Request in, one Response out (RFC 8620 section 3). */
 @Controller('jmap/api')
-@UseGuards(BasicAuthGuard)
+@UseGuards(JmapAuthGuard)
 export class ApiController {
   constructor(
     private readonly processor: RequestProcessor,
@@ -22,6 +23,13 @@ export class ApiController {
   @Post()
   @HttpCode(200)
   async handle(@CurrentUser() user: JmapUser, @Req() request: HttpRequest): Promise<JmapResponse> {
+    if (!isJsonContentType(request.headers['content-type'])) {
+      throw new ProblemDetailsException({
+        type: JmapProblem.notJSON,
+        status: 400,
+        detail: 'The request must have the content type application/json (RFC 8620 section 3.1).',
+      });
+    }
     const release = this.limiter.acquire(`api:${user.id}`, CORE_LIMITS.maxConcurrentRequests);
     if (!release) throw limitProblem(429, 'maxConcurrentRequests', 'Too many requests in flight for this user.');
     try {

@@ -1,5 +1,6 @@
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
 import { CORE_LIMITS } from './capabilities';
+import { iJsonViolation } from './i-json';
 import type { Invocation, JmapRequest } from './jmap-request';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -10,12 +11,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * `limit` (`maxCallsInRequest`).
  */
 export function parseJmapRequest(body: Buffer, supportedCapabilities: ReadonlySet<string>): JmapRequest {
+  let text: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(utf8.decode(body));
+    text = utf8.decode(body);
+    parsed = JSON.parse(text);
   } catch {
     throw problem(JmapProblem.notJSON, 400, 'The request body is not valid UTF-8 JSON.');
   }
+  const violation = iJsonViolation(text);
+  if (violation) throw problem(JmapProblem.notJSON, 400, `The request body is not I-JSON (RFC 7493): ${violation}.`);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw problem(JmapProblem.notRequest, 400, 'The request is not a JSON object.');
   }

@@ -1,9 +1,9 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { USER_KEY } from './basic-auth.guard';
-import type { JmapUser } from './jmap-user';
+import { USER_KEY } from './jmap-auth.guard';
+import type { AuthenticatedUser } from './jmap-user';
 
-/** The user `BasicAuthGuard` authenticated for this request. */
+/** The user `JmapAuthGuard` authenticated for this request. */
 export const CurrentUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): JmapUser =>
-    context.switchToHttp().getRequest<Record<string, JmapUser>>()[USER_KEY],
+  (_data: unknown, context: ExecutionContext): AuthenticatedUser =>
+    context.switchToHttp().getRequest<Record<string, AuthenticatedUser>>()[USER_KEY],
 );

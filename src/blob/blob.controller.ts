@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } fr
 import type { HttpRequest, HttpResponse } from '../http/express-types';
 import { ConcurrencyLimiter } from '../api/concurrency-limiter';
 import { CORE_LIMITS } from '../api/capabilities';
-import { BasicAuthGuard } from '../auth/basic-auth.guard';
+import { JmapAuthGuard } from '../auth/jmap-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { JmapUser } from '../auth/jmap-user';
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
@@ -11,7 +11,7 @@ import { MailStore } from '../store/mail-store.service';
 
 /** Binary data (RFC 8620 section 6): the Session's `downloadUrl` and `uploadUrl`. */
 @Controller('jmap')
-@UseGuards(BasicAuthGuard)
+@UseGuards(JmapAuthGuard)
 export class BlobController {
   constructor(
     private readonly store: MailStore,

@@ -1,4 +1,5 @@
-import { ConfigError, loadServerConfig, pushSessionSettings } from './server-config';
+import { pushSessionSettings } from './push-session-settings';
+import { ConfigError, loadServerConfig } from './server-config';
 
 const SECRET = 'a-production-secret-of-32-chars!';
 
@@ -23,15 +24,25 @@ describe('browser push sessions in the server config', () => {
     expect(settings.secret.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('derives the same key on every boot with the same users, so a restart keeps browsers signed in', () => {
-    const env = { JMAP_USERS: 'a@x.org:pa,b@x.org:pb' };
+  it('derives the same key on every boot with the same configuration, so a restart keeps browsers signed in', () => {
+    const env = { JMAP_USERS: 'a@x.org:pa,b@x.org:pb', JMAP_TOKENS: 'a@x.org:ta', JMAP_SHARES: 'a@x.org>b@x.org' };
     expect(pushSessionSettings(loadServerConfig(env)).secret).toBe(
       pushSessionSettings(loadServerConfig({ ...env })).secret,
     );
-    // Shares and ports are not part of it.
-    expect(pushSessionSettings(loadServerConfig({ ...env, JMAP_SHARES: 'a@x.org>b@x.org', PORT: '1' })).secret).toBe(
+    // Ports are not part of it.
+    expect(pushSessionSettings(loadServerConfig({ ...env, PORT: '1' })).secret).toBe(
       pushSessionSettings(loadServerConfig(env)).secret,
     );
+  });
+
+  it('derives another key when a share or a token changes, so old cookies cannot keep a revoked grant', () => {
+    const key = (env: NodeJS.ProcessEnv) =>
+      pushSessionSettings(loadServerConfig({ JMAP_USERS: 'a@x.org:pa,b@x.org:pb', ...env })).secret;
+    const base = key({ JMAP_SHARES: 'a@x.org>b@x.org', JMAP_TOKENS: 'a@x.org:ta' });
+    expect(key({ JMAP_TOKENS: 'a@x.org:ta' })).not.toBe(base);
+    expect(key({ JMAP_SHARES: 'b@x.org>a@x.org', JMAP_TOKENS: 'a@x.org:ta' })).not.toBe(base);
+    expect(key({ JMAP_SHARES: 'a@x.org>b@x.org' })).not.toBe(base);
+    expect(key({ JMAP_SHARES: 'a@x.org>b@x.org', JMAP_TOKENS: 'a@x.org:tb' })).not.toBe(base);
   });
 
   it('derives another key when a user or a password changes, which signs every browser out', () => {

@@ -21,7 +21,7 @@ export const JmapProblem = {
 export class ProblemDetailsException extends HttpException {
   constructor(
     readonly problem: ProblemBody,
-    readonly headers: Readonly<Record<string, string>> = {},
+    readonly headers: Readonly<Record<string, string | readonly string[]>> = {},
   ) {
     super(problem, problem.status);
   }

@@ -1,8 +1,9 @@
-import { Logger, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { JmapPushModule, type PushBus } from 'jmap-push';
 import { AuthModule } from '../auth/auth.module';
 import { UserDirectory } from '../auth/user-directory.service';
-import { pushSessionSettings, SERVER_CONFIG, type ServerConfig } from '../config/server-config';
+import { pushSessionSettings } from '../config/push-session-settings';
+import type { ServerConfig } from '../config/server-config';
 import { StoreModule } from '../store/store.module';
 import { pushBusProvider, SERVER_PUSH_BUS } from './push-bus.factory';
 import { ServerRedis } from './server-redis';
@@ -15,29 +16,40 @@ class PushBusModule {}
 /**
  * RFC 8620 section 7.3 push: the module's event source, fed by the store's commits, with browser sign-in
  * (a session cookie minted at `POST /jmap/eventsource/session`) for the page's native `EventSource`.
+ * Global, so the Session can name the event source wherever it is built.
  */
-@Module({
-  imports: [
-    StoreModule,
-    JmapPushModule.forRootAsync({
-      imports: [AuthModule, PushBusModule],
-      inject: [UserDirectory, SERVER_PUSH_BUS, SERVER_CONFIG],
-      useFactory: (users: UserDirectory, choice: { bus: PushBus | undefined }, config: ServerConfig) => {
-        const sessions = pushSessionSettings(config);
-        if (sessions.derived) {
-          new Logger('PushModule').warn(
-            'PUSH_SESSION_SECRET is not set: browser sessions use a key derived from JMAP_USERS (development only)',
-          );
-        }
-        return {
-          authenticator: users,
-          browserSessions: { secret: sessions.secret, secure: sessions.secure },
-          ...(choice.bus && { bus: choice.bus }),
-        };
-      },
-    }),
-  ],
-  providers: [StateChangePublisher],
-  exports: [JmapPushModule, StateChangePublisher],
-})
-export class PushModule {}
+@Module({})
+export class PushModule {
+  /** The transport shapes the event source's routes, so it is chosen here, from the config, not in a factory. */
+  static forRoot(config: ServerConfig): DynamicModule {
+    const { transport, ...limits } = config.pushStreams;
+    return {
+      module: PushModule,
+      global: true,
+      imports: [
+        StoreModule,
+        JmapPushModule.forRootAsync({
+          transport,
+          imports: [AuthModule, PushBusModule],
+          inject: [UserDirectory, SERVER_PUSH_BUS],
+          useFactory: (users: UserDirectory, choice: { bus: PushBus | undefined }) => {
+            const sessions = pushSessionSettings(config);
+            if (sessions.derived) {
+              new Logger('PushModule').warn(
+                'PUSH_SESSION_SECRET is not set: browser sessions use a key derived from JMAP_USERS, JMAP_TOKENS and JMAP_SHARES (development only)',
+              );
+            }
+            return {
+              ...limits,
+              authenticator: users,
+              browserSessions: { secret: sessions.secret, secure: sessions.secure },
+              ...(choice.bus && { bus: choice.bus }),
+            };
+          },
+        }),
+      ],
+      providers: [StateChangePublisher],
+      exports: [JmapPushModule, StateChangePublisher],
+    };
+  }
+}

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Req, UseGuards } from '@nestjs/common';
 import type { HttpRequest } from '../http/express-types';
-import { BasicAuthGuard } from '../auth/basic-auth.guard';
+import { JmapAuthGuard } from '../auth/jmap-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { JmapUser } from '../auth/jmap-user';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
@@ -9,7 +9,7 @@ import { SessionService } from './session.service';
 
 /** `GET /.well-known/jmap` (RFC 8620 section 2.2): the Session, never cached. */
 @Controller('.well-known/jmap')
-@UseGuards(BasicAuthGuard)
+@UseGuards(JmapAuthGuard)
 export class SessionController {
   constructor(
     private readonly sessions: SessionService,

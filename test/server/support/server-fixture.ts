@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/app.factory';
 import { accountIdFor } from '../../../src/auth/account-id';
-import type { ServerConfig } from '../../../src/config/server-config';
+import { loadServerConfig, type ServerConfig } from '../../../src/config/server-config';
 import { LmtpServer } from '../../../src/lmtp/lmtp-server.service';
 import { basicAuth } from '../../support/sse-client';
 
@@ -10,9 +10,9 @@ export const USING = ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'];
 
 /** The test users: bob shares his account with alice; carol shares nothing and sees nothing else. */
 export const USERS = {
-  alice: { username: 'alice@example.com', password: 'alice-secret' },
-  bob: { username: 'bob@example.com', password: 'bob-secret' },
-  carol: { username: 'carol@example.com', password: 'carol-secret' },
+  alice: { username: 'alice@example.com', password: 'alice-secret', token: 'alice-token' },
+  bob: { username: 'bob@example.com', password: 'bob-secret', token: 'bob-token' },
+  carol: { username: 'carol@example.com', password: 'carol-secret', token: 'carol-token' },
 } as const;
 export type UserName = keyof typeof USERS;
 
@@ -78,7 +78,10 @@ export async function startServer(
     redisUrl: null,
     redisKeyPrefix: 'jmap-push:',
     pushSessionSecret: null,
+    pushStreams: { transport: 'sse' },
+    corsOrigins: [],
     users: Object.values(USERS).map(({ username, password }) => ({ username, password })),
+    tokens: Object.values(USERS).map(({ username, token }) => ({ username, token })),
     shares: [{ owner: USERS.bob.username, grantee: USERS.alice.username }],
     ...overrides,
   };
@@ -123,4 +126,12 @@ export async function startServer(
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * Boots the server from environment variables, as `npm start` reads them (on a free port, LMTP off), so a
+ * test covers the parsing of a variable and its effect on the running server together.
+ */
+export function startServerFromEnv(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<TestServer> {
+  return startServer({ ...loadServerConfig(env), port: 0, lmtpPort: null }, options);
 }
