@@ -30,6 +30,8 @@ export class PushModule {
         StoreModule,
         JmapPushModule.forRootAsync({
           transport,
+          // The factory below turns browser sessions on; forRootAsync cannot see that when it mounts routes.
+          browserSignIn: true,
           imports: [AuthModule, PushBusModule],
           inject: [UserDirectory, SERVER_PUSH_BUS],
           useFactory: (users: UserDirectory, choice: { bus: PushBus | undefined }) => {

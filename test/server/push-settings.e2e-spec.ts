@@ -1,4 +1,4 @@
-import { ResponseSink } from 'jmap-push/stream/response.sink';
+import { DirectSink } from 'jmap-push/event-source/direct.sink';
 import { openEventStream, type EventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
 import { startServerFromEnv, type TestServer, type UserName } from './support/server-fixture';
@@ -25,7 +25,7 @@ describe('PUSH_TRANSPORT, PUSH_MAX_STREAMS*, PUSH_PING_MIN (PUSH_PING_MAX: see s
   };
 
   it.each(TRANSPORTS)('serves the event source with PUSH_TRANSPORT=%s, CORS headers kept', async (transport) => {
-    const direct = jest.spyOn(ResponseSink, 'open');
+    const direct = jest.spyOn(DirectSink.prototype, 'writeOpen');
     await boot({ PUSH_TRANSPORT: transport, CORS_ORIGINS: 'https://app.example.org' });
     const stream = await open('alice', 'types=*&closeafter=no&ping=0', { Origin: 'https://app.example.org' });
     expect(stream.status).toBe(200);
