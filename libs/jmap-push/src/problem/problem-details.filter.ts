@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem-details';
-import { ShuttingDownException } from '../stream/shutting-down.exception';
+import { ShuttingDownException } from './shutting-down.exception';
 import { ProblemDetailsException } from './problem-details.exception';
 
 /**

@@ -5,7 +5,7 @@ import { ProblemType } from '../problem/problem-details';
 import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
 import type { Principal } from '../auth/principal.interface';
-import { ShuttingDownException } from './shutting-down.exception';
+import { ShuttingDownException } from '../problem/shutting-down.exception';
 
 /** A place among the open streams, held from admission until the stream ends. Release is idempotent. */
 export interface StreamSlot {

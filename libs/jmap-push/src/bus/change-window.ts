@@ -1,31 +1,32 @@
-import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
-import type { MergedChanges, PublishedChange } from '../bus/push-bus.interface';
 import { mergeTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
+import { compareEventIds, parseEventId, type ParsedEventId } from './event-id';
+import type { MergedChanges, PublishedChange } from './push-bus.interface';
 
-/**
- * The newest changes this node's read loop delivered, in memory. Every node reads every entry of the
- * shared stream, so a `Last-Event-ID` issued by any node is answered here, synchronously, as long as it
- * falls inside the window: a reconnect storm costs no Redis round trip at all. Older ids go to Redis.
- */
 /** A change with its id parsed once, so a replay can search the window without parsing. */
 interface Held {
   readonly change: PublishedChange;
   readonly id: ParsedEventId;
 }
 
-export class RecentChanges {
+/**
+ * The newest changes a bus delivered, in memory, in id order: what answers a `Last-Event-ID`
+ * synchronously as long as the id falls inside it. The in-memory bus keeps its whole replay history
+ * here; the Redis bus keeps what its read loop delivered (every node reads every entry of the shared
+ * change log, so an id issued by any node qualifies) and goes to Redis only for older ids.
+ */
+export class ChangeWindow {
   private readonly ring: Held[] = [];
   /** Index of the oldest change in `ring` once it is full. */
   private head = 0;
-  /** Every change after this id is in the window; `undefined` until the read loop knows where it starts. */
+  /** Every change after this id is in the window; `undefined` until the bus knows where delivery starts. */
   private floor: ParsedEventId | undefined;
   private newestId = '';
   private newest: ParsedEventId | undefined;
 
   constructor(private readonly capacity: number) {}
 
-  /** The read loop starts after `id`: from now on, every later entry is recorded. */
+  /** Delivery starts after `id`: from now on, every later change is recorded. */
   startAfter(id: string): void {
     this.ring.length = 0;
     this.head = 0;
@@ -34,26 +35,29 @@ export class RecentChanges {
     this.newestId = id;
   }
 
-  record(change: PublishedChange): void {
-    const id = parseEventId(change.id);
-    if (!id || !this.newest) return;
-    if (compareEventIds(id, this.newest) <= 0) {
-      // Ids went back: the stream was recreated (Redis lost its data). Start over after this entry.
+  /** Adds the newest change; `parsedId` spares the parse when the caller built the id itself. */
+  record(change: PublishedChange, parsedId: ParsedEventId | undefined = parseEventId(change.id)): void {
+    if (!parsedId || !this.newest) return;
+    if (compareEventIds(parsedId, this.newest) <= 0) {
+      // Ids went back: the change log was recreated (Redis lost its data). Start over after this change.
       this.startAfter(change.id);
       return;
     }
     if (this.ring.length < this.capacity) {
-      this.ring.push({ change, id });
+      this.ring.push({ change, id: parsedId });
     } else {
       this.floor = this.ring[this.head].id;
-      this.ring[this.head] = { change, id };
+      this.ring[this.head] = { change, id: parsedId };
       this.head = (this.head + 1) % this.capacity;
     }
-    this.newest = id;
+    this.newest = parsedId;
     this.newestId = change.id;
   }
 
-  /** The changes after `lastEventId` for these accounts, merged; `undefined` when the window cannot tell. */
+  /**
+   * The changes after `lastEventId` for these accounts, merged, with the newest id recorded; `undefined`
+   * when the window cannot tell (malformed, older than the window, newer than anything recorded).
+   */
   since(lastEventId: string, accountIds: readonly string[]): MergedChanges | undefined {
     const last = parseEventId(lastEventId);
     if (!last || !this.floor || !this.newest) return undefined;

@@ -3,11 +3,11 @@ import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-
 import type { PublishedChange } from '../bus/push-bus.interface';
 import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
-import { toPublishedChange, toRawEntries } from './stream-entry';
-import type { StreamHistory } from './stream-history';
+import { toPublishedChange, toRawEntries } from './change-log-entry';
+import type { ChangeLogHistory } from './change-log-history';
 
-/** How a `StreamReader` reads. */
-export interface StreamReaderOptions {
+/** How a `ChangeLogReader` reads. */
+export interface ChangeLogReaderOptions {
   /** How long one XREAD waits for new entries before it is sent again. */
   readonly blockMs: number;
   /** Entries one XREAD may return. */
@@ -26,9 +26,9 @@ const RETRY_MAX_MS = 5_000;
  * The node's one read loop: a blocking XREAD on a connection of its own, from the id of the last entry it
  * delivered. Nothing else moves that offset, so after a Redis blip (a reconnect, a failed read) the next
  * XREAD asks for exactly the entries after it: none lost, none twice. Every entry read is handed to
- * `deliver` in stream order, this node's own publishes included.
+ * `deliver` in change-log order, this node's own publishes included.
  */
-export class StreamReader {
+export class ChangeLogReader {
   private readonly logger = new Logger('RedisPushBus');
   private offset = '0-0';
   private connection?: OwnedRedisConnection;
@@ -46,8 +46,8 @@ export class StreamReader {
   constructor(
     private readonly source: RedisConnection,
     private readonly keys: RedisKeys,
-    private readonly history: StreamHistory,
-    private readonly options: StreamReaderOptions,
+    private readonly history: ChangeLogHistory,
+    private readonly options: ChangeLogReaderOptions,
     private readonly deliver: (change: PublishedChange) => void,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
@@ -59,7 +59,7 @@ export class StreamReader {
     );
   }
 
-  /** The id of the newest entry delivered (at first: the stream's newest entry when reading began). */
+  /** The id of the newest entry delivered (at first: the change log's newest entry when reading began). */
   currentId(): string {
     return this.offset;
   }
@@ -127,7 +127,7 @@ export class StreamReader {
           'BLOCK',
           String(this.options.blockMs),
           'STREAMS',
-          this.keys.stream,
+          this.keys.changeLog,
           this.offset,
         ]);
         // Closing the connection normally fails the pending XREAD, but ioredis leaves a command queued
@@ -157,11 +157,11 @@ export class StreamReader {
   }
 
   private deliverAll(reply: RedisReply): void {
-    // XREAD replies nil after `blockMs` without entries, else [[key, entries]] for our single stream.
+    // XREAD replies nil after `blockMs` without entries, else [[key, entries]] for the one key read.
     if (!Array.isArray(reply)) return;
-    for (const stream of reply) {
-      if (!Array.isArray(stream)) continue;
-      for (const entry of toRawEntries(stream[1])) {
+    for (const keyEntries of reply) {
+      if (!Array.isArray(keyEntries)) continue;
+      for (const entry of toRawEntries(keyEntries[1])) {
         this.offset = entry.id;
         const change = toPublishedChange(entry);
         if (change) this.deliver(change);
@@ -179,13 +179,13 @@ export class StreamReader {
     // One warning per outage, not one per retry.
     if (this.failing) return;
     this.failing = true;
-    this.logger.warn(`Reading the change stream failed (${describe(error)}); retrying from ${this.offset}`);
+    this.logger.warn(`Reading the change log failed (${describe(error)}); retrying from ${this.offset}`);
   }
 
   private recovered(): void {
     if (!this.failing) return;
     this.failing = false;
-    this.logger.log(`Reading the change stream again from ${this.offset}`);
+    this.logger.log(`Reading the change log again from ${this.offset}`);
   }
 
   /** Waits before the next attempt; `stop()` cuts the wait short. */

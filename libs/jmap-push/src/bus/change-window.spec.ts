@@ -1,4 +1,4 @@
-import { RecentChanges } from './recent-changes';
+import { ChangeWindow } from './change-window';
 
 const change = (seq: number, accountId = 'a', state = `s${seq}`) => ({
   id: `100-${seq}`,
@@ -6,15 +6,15 @@ const change = (seq: number, accountId = 'a', state = `s${seq}`) => ({
   changed: { Email: state },
 });
 
-describe('RecentChanges', () => {
+describe('ChangeWindow', () => {
   it('answers nothing before the read loop told it where it starts', () => {
-    const window = new RecentChanges(10);
+    const window = new ChangeWindow(10);
     window.record(change(1));
     expect(window.since('100-0', ['a'])).toBeUndefined();
   });
 
   it('merges exactly the changes after the id, for the wanted accounts, up to its newest', () => {
-    const window = new RecentChanges(10);
+    const window = new ChangeWindow(10);
     window.startAfter('100-0');
     for (let seq = 1; seq <= 6; seq++) window.record(change(seq, seq % 2 ? 'a' : 'b'));
     expect(window.since('100-3', ['a'])).toEqual({ id: '100-6', accounts: new Map([['a', { Email: 's5' }]]) });
@@ -33,7 +33,7 @@ describe('RecentChanges', () => {
   });
 
   it('forgets the oldest changes past its capacity, and then refuses ids older than what it holds', () => {
-    const window = new RecentChanges(3);
+    const window = new ChangeWindow(3);
     window.startAfter('100-0');
     for (let seq = 1; seq <= 5; seq++) window.record(change(seq));
     // Holds 3, 4, 5: everything after 2 is known, so 2 is answerable; 1 is not.
@@ -42,8 +42,8 @@ describe('RecentChanges', () => {
     expect(window.since('100-1', ['a'])).toBeUndefined();
   });
 
-  it('starts over when ids go back (the stream was recreated)', () => {
-    const window = new RecentChanges(10);
+  it('starts over when ids go back (the change log was recreated)', () => {
+    const window = new ChangeWindow(10);
     window.startAfter('100-0');
     window.record(change(5));
     window.record({ id: '50-1', accountId: 'a', changed: { Email: 'fresh' } });
