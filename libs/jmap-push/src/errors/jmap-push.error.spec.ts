@@ -3,7 +3,7 @@ import { JmapPushConfigError } from './jmap-push-config.error';
 import { JmapPushError } from './jmap-push.error';
 
 describe('the JmapPushError family', () => {
-  it.each([
+  it.each<[string, Error, ErrorConstructor]>([
     ['JmapPushError', new JmapPushError('x'), Error],
     ['JmapPushConfigError', new JmapPushConfigError('x'), RangeError],
     ['InvalidStateChangeError', new InvalidStateChangeError('x'), TypeError],

@@ -67,6 +67,7 @@ describe('the publishing edges of jmap-push/redis', () => {
   });
 
   it('refuses a client that is neither ioredis nor node-redis with JmapPushConfigError', () => {
-    expect(() => new RedisPushBus({ client: {} as Redis })).toThrow(JmapPushConfigError);
+    const notAClient: unknown = { get: () => undefined };
+    expect(() => new RedisPushBus({ client: notAClient as Redis })).toThrow(JmapPushConfigError);
   });
 });
