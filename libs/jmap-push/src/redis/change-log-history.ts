@@ -4,7 +4,7 @@ import { mergeTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
 import type { RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
-import { toPublishedChange, toRawEntries } from './change-log-entry';
+import { toPublishedChange, toRawEntries, type RawLogEntry } from './change-log-entry';
 import { withDeadline } from './with-deadline';
 
 const NO_ID = '0-0';
@@ -28,6 +28,10 @@ interface SharedReplay {
  * The read side of the change log for connecting clients: what a `Last-Event-ID` missed, and the latest
  * states. Each answer comes from one MULTI, so the bounds it checks and the entries it reads are one
  * snapshot even while other nodes publish and trim.
+ *
+ * Given where the node's read loop stands (`deliveredUpTo`), a read also fetches the entries after it and
+ * hands them to `absorb` before answering: the loop delivers them then, so an answer's id is never ahead
+ * of what the node's streams were given live.
  */
 export class ChangeLogHistory {
   private readonly inFlight = new Map<string, Promise<SharedReplay | undefined>>();
@@ -36,6 +40,7 @@ export class ChangeLogHistory {
     private readonly connection: RedisConnection,
     private readonly keys: RedisKeys,
     private readonly commandTimeoutMs: number,
+    private readonly absorb: (readAfter: string, entries: readonly RawLogEntry[]) => void,
   ) {}
 
   /**
@@ -43,13 +48,20 @@ export class ChangeLogHistory {
    * malformed, newer than anything the change log produced, older than what it still retains, or more than
    * `MAX_REPLAY_ENTRIES` behind (the caller then sends the latest states, as right and far cheaper).
    */
-  async changesSince(lastEventId: string, accountIds: readonly string[]): Promise<MergedChanges | undefined> {
+  async changesSince(
+    lastEventId: string,
+    accountIds: readonly string[],
+    deliveredUpTo?: string,
+  ): Promise<MergedChanges | undefined> {
     const last = parseEventId(lastEventId);
     if (!last) return undefined;
-    // A reconnect storm is thousands of clients holding the same few ids: one read serves them all.
+    // A reconnect storm is thousands of clients holding the same few ids: one read serves them all. A
+    // shared read that began at an older offset still continues it: offsets only grow.
     let read = this.inFlight.get(lastEventId);
     if (!read) {
-      read = this.readSince(lastEventId, last).finally(() => this.inFlight.delete(lastEventId));
+      const delivered = deliveredUpTo === undefined ? undefined : parseEventId(deliveredUpTo);
+      const from = delivered && compareEventIds(delivered, last) < 0 ? (deliveredUpTo as string) : lastEventId;
+      read = this.readSince(lastEventId, last, from).finally(() => this.inFlight.delete(lastEventId));
       this.inFlight.set(lastEventId, read);
     }
     const replay = await read;
@@ -62,13 +74,16 @@ export class ChangeLogHistory {
     return { id: replay.newest, accounts };
   }
 
-  /** Every change after `lastEventId`, merged per account, with the id of the newest one the read covers. */
-  private async readSince(lastEventId: string, last: ParsedEventId): Promise<SharedReplay | undefined> {
+  /**
+   * Every change after `lastEventId`, merged per account, with the id of the newest one the read covers.
+   * The read begins at `from`: `lastEventId`, or the loop's offset when that is older.
+   */
+  private async readSince(lastEventId: string, last: ParsedEventId, from: string): Promise<SharedReplay | undefined> {
     const [info, range] = await this.run([
       ['XINFO', 'STREAM', this.keys.changeLog],
       // `(`: exclusive start (Redis 6.2+): the client already has `lastEventId` itself. One entry past the
       // cap tells "more than the cap" from "exactly the cap".
-      ['XRANGE', this.keys.changeLog, `(${lastEventId}`, '+', 'COUNT', String(MAX_REPLAY_ENTRIES + 1)],
+      ['XRANGE', this.keys.changeLog, `(${from}`, '+', 'COUNT', String(MAX_REPLAY_ENTRIES + 1)],
     ]);
     if (info instanceof Error) {
       // No change log at all: nothing was ever published (or Redis lost its data). Only "before anything" is known.
@@ -76,28 +91,35 @@ export class ChangeLogHistory {
       throw info;
     }
     if (range instanceof Error) throw range;
+    const entries = toRawEntries(range);
+    this.absorb(from, entries);
     const bounds = readBounds(info);
     if (!bounds || !isRetained(last, bounds)) return undefined;
-    const entries = toRawEntries(range);
     if (entries.length > MAX_REPLAY_ENTRIES) return undefined;
     const byAccount = new Map<string, TypeState>();
     for (const entry of entries) {
       const change = toPublishedChange(entry);
-      if (change) byAccount.set(change.accountId, mergeTypeStates(byAccount.get(change.accountId), change.changed));
+      if (!change || (from !== lastEventId && !isAfter(entry.id, last))) continue;
+      byAccount.set(change.accountId, mergeTypeStates(byAccount.get(change.accountId), change.changed));
     }
     const newest = entries.length > 0 ? entries[entries.length - 1].id : bounds.lastGeneratedId;
     return { newest, byAccount };
   }
 
   /** The latest state of every type of these accounts, with the id of the newest entry they include. */
-  async latestStates(accountIds: readonly string[]): Promise<MergedChanges> {
+  async latestStates(accountIds: readonly string[], deliveredUpTo?: string): Promise<MergedChanges> {
     const unique = [...new Set(accountIds)];
     const [head, ...hashes] = await this.run([
       ['XREVRANGE', this.keys.changeLog, '+', '-', 'COUNT', '1'],
       ...unique.map((accountId) => ['HGETALL', this.keys.latest(accountId)]),
+      // Last, so that `hashes` keeps one reply per account.
+      ...(deliveredUpTo === undefined
+        ? []
+        : [['XRANGE', this.keys.changeLog, `(${deliveredUpTo}`, '+', 'COUNT', String(MAX_REPLAY_ENTRIES)]]),
     ]);
     const failure = [head, ...hashes].find((reply): reply is Error => reply instanceof Error);
     if (failure) throw failure;
+    if (deliveredUpTo !== undefined) this.absorb(deliveredUpTo, toRawEntries(hashes.pop() as RedisReply));
     const accounts = new Map<string, TypeState>();
     unique.forEach((accountId, index) => {
       const states = toTypeState(hashes[index] as RedisReply);
@@ -162,6 +184,11 @@ function isRetained(last: ParsedEventId, bounds: LogBounds): boolean {
   if (toNewest === 0 || bounds.complete) return true;
   if (bounds.maxDeleted && compareEventIds(last, bounds.maxDeleted) < 0) return false;
   return bounds.firstEntry !== undefined && compareEventIds(last, bounds.firstEntry) >= 0;
+}
+
+function isAfter(id: string, than: ParsedEventId): boolean {
+  const parsed = parseEventId(id);
+  return parsed !== undefined && compareEventIds(parsed, than) > 0;
 }
 
 function isZero(id: ParsedEventId): boolean {

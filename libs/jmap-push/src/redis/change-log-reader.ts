@@ -3,7 +3,7 @@ import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-
 import type { PublishedChange } from '../bus/push-bus.interface';
 import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
-import { toPublishedChange, toRawEntries } from './change-log-entry';
+import { toPublishedChange, toRawEntries, type RawLogEntry } from './change-log-entry';
 import type { ChangeLogHistory } from './change-log-history';
 
 /** How a `ChangeLogReader` reads. */
@@ -24,7 +24,7 @@ const RETRY_MAX_MS = 5_000;
 
 /**
  * The node's one read loop: a blocking XREAD on a connection of its own, from the id of the last entry it
- * delivered. Nothing else moves that offset, so after a Redis blip (a reconnect, a failed read) the next
+ * delivered. Only delivery moves that offset, so after a Redis blip (a reconnect, a failed read) the next
  * XREAD asks for exactly the entries after it: none lost, none twice. Every entry read is handed to
  * `deliver` in change-log order, this node's own publishes included.
  */
@@ -48,7 +48,7 @@ export class ChangeLogReader {
     private readonly keys: RedisKeys,
     private readonly history: ChangeLogHistory,
     private readonly options: ChangeLogReaderOptions,
-    private readonly deliver: (change: PublishedChange) => void,
+    private readonly deliver: (change: PublishedChange, id: ParsedEventId) => void,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.stopping = new Promise(
@@ -64,6 +64,25 @@ export class ChangeLogReader {
     return this.offset;
   }
 
+  /** The offset while the loop runs (what `absorb` continues from); `undefined` before it started or after it stopped. */
+  runningOffset(): string | undefined {
+    return this.isStarted && !this.stopped ? this.offset : undefined;
+  }
+
+  /**
+   * Delivers the entries another read of the change log fetched (a replay), as the loop itself would:
+   * the ones after the offset, in order, once; the loop's own XREAD then skips them. A replay answered
+   * after this never gets ahead of what this node delivered, so no live change with a lower id can follow
+   * it. `readAfter` is where that read began (exclusive): one that began past the offset would leave a
+   * gap, and is not taken.
+   */
+  absorb(readAfter: string, entries: readonly RawLogEntry[]): void {
+    const start = parseEventId(readAfter);
+    const offset = parseEventId(this.offset);
+    if (this.runningOffset() === undefined || !start || !offset || compareEventIds(start, offset) > 0) return;
+    this.deliverEntries(entries);
+  }
+
   /** Starts the loop (once); resolves when the starting offset is known, so `currentId()` is meaningful. */
   start(): Promise<void> {
     this.loop ??= this.run();
@@ -72,10 +91,9 @@ export class ChangeLogReader {
 
   /**
    * Resolves once this node has delivered `id` (or anything newer) to its listeners, or after
-   * `timeoutMs`, or at once when the loop is not running. A replay read straight from Redis can be ahead
-   * of the loop; a stream that waits for the loop to catch up before sending the replay gets the entries
-   * in between while it still buffers (and drops those the replay covered), instead of after, as stale
-   * repeats.
+   * `timeoutMs`, or at once when the loop is not running. For a replay that `absorb` could not bring the
+   * loop up to (more entries behind than one read fetches): a stream that waits for the loop before
+   * sending the replay gets the entries in between while it still buffers, instead of after.
    */
   caughtUp(id: string, timeoutMs: number): Promise<void> {
     const target = parseEventId(id);
@@ -160,12 +178,20 @@ export class ChangeLogReader {
     // XREAD replies nil after `blockMs` without entries, else [[key, entries]] for the one key read.
     if (!Array.isArray(reply)) return;
     for (const keyEntries of reply) {
-      if (!Array.isArray(keyEntries)) continue;
-      for (const entry of toRawEntries(keyEntries[1])) {
-        this.offset = entry.id;
-        const change = toPublishedChange(entry);
-        if (change) this.deliver(change);
-      }
+      if (Array.isArray(keyEntries)) this.deliverEntries(toRawEntries(keyEntries[1]));
+    }
+  }
+
+  /** Delivers the entries after the offset (a replay's `absorb` may already have delivered the others). */
+  private deliverEntries(entries: readonly RawLogEntry[]): void {
+    let offset = parseEventId(this.offset);
+    for (const entry of entries) {
+      const id = parseEventId(entry.id);
+      if (!id || (offset && compareEventIds(id, offset) <= 0)) continue;
+      offset = id;
+      this.offset = entry.id;
+      const change = toPublishedChange(entry);
+      if (change) this.deliver(change, id);
     }
     for (const { id, done } of [...this.catchUps]) if (this.hasDelivered(id)) done();
   }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ChangeListeners } from '../bus/change-listeners';
 import { ChangeWindow } from '../bus/change-window';
 import { parseEventId } from '../bus/event-id';
-import type { ChangeListener, MergedChanges, PublishedChange, PushBus } from '../bus/push-bus.interface';
+import type { ChangeListener, MergedChanges, PushBus } from '../bus/push-bus.interface';
 import { JmapPushError } from '../errors/jmap-push.error';
 import { validStateChange } from '../state/state-change-check';
 import type { TypeState } from '../state/type-state';
@@ -72,7 +72,9 @@ export class RedisPushBus implements PushBus {
     const commandTimeoutMs = count('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
     this.write = { keys, maxLen: count('maxLen', options.maxLen, DEFAULT_MAX_LEN), commandTimeoutMs };
     this.writerName = options.writerConnectionName ?? DEFAULT_WRITER_CONNECTION_NAME;
-    this.history = new ChangeLogHistory(this.connection, keys, commandTimeoutMs);
+    this.history = new ChangeLogHistory(this.connection, keys, commandTimeoutMs, (readAfter, entries) => {
+      this.reader.absorb(readAfter, entries);
+    });
     this.recent = new ChangeWindow(count('replayWindow', options.replayWindow, DEFAULT_REPLAY_WINDOW));
     this.reader = new ChangeLogReader(
       this.connection,
@@ -83,8 +85,9 @@ export class RedisPushBus implements PushBus {
         batchSize: count('readBatchSize', options.readBatchSize, DEFAULT_READ_BATCH_SIZE),
         connectionName: options.readerConnectionName ?? DEFAULT_READER_CONNECTION_NAME,
       },
-      (change) => {
-        this.deliver(change);
+      (change, id) => {
+        this.recent.record(change, id);
+        this.listeners.notify(change);
       },
     );
   }
@@ -136,9 +139,10 @@ export class RedisPushBus implements PushBus {
   }
 
   /**
-   * Replays from the shared change log, so the id may come from any node; see `PushBus.changesSince`. The
-   * answer waits (up to `commandTimeoutMs`) until this node's read loop has delivered what the replay
-   * covered, so the caller's "drop live changes up to the replay's id" catches every one of them.
+   * Replays from the shared change log, so the id may come from any node; see `PushBus.changesSince`.
+   * Before the answer, this node delivers whatever the read fetched past its read loop's offset, so no
+   * live change with an id at or below the answer's can reach a stream after it. Only a loop more than a
+   * read's worth of entries behind is waited for instead (up to `commandTimeoutMs`).
    */
   changesSince(lastEventId: string, accountIds: readonly string[]): MaybePromise<MergedChanges | undefined> {
     if (!parseEventId(lastEventId)) return undefined;
@@ -149,12 +153,12 @@ export class RedisPushBus implements PushBus {
     // Within what this node has read (the usual reconnect, to this node or from another): from memory.
     const recent = this.recent.since(lastEventId, accountIds);
     if (recent) return recent;
-    return this.afterCatchUp(this.history.changesSince(lastEventId, accountIds));
+    return this.afterCatchUp(this.history.changesSince(lastEventId, accountIds, this.reader.runningOffset()));
   }
 
   /** The latest states kept in Redis (they survive a restart of Redis when it persists). */
   latestStates(accountIds: readonly string[]): Promise<MergedChanges> {
-    return this.afterCatchUp(this.history.latestStates(accountIds));
+    return this.afterCatchUp(this.history.latestStates(accountIds, this.reader.runningOffset()));
   }
 
   private async afterCatchUp<T extends MergedChanges | undefined>(read: Promise<T>): Promise<T> {
@@ -169,11 +173,6 @@ export class RedisPushBus implements PushBus {
     this.closed = true;
     this.listeners.clear();
     await Promise.all([this.reader.stop(), this.writer?.close()]);
-  }
-
-  private deliver(change: PublishedChange): void {
-    this.recent.record(change);
-    this.listeners.notify(change);
   }
 }
 
