@@ -16,6 +16,12 @@ const NO_ID = '0-0';
 const MAX_REPLAY_ENTRIES = 10_000;
 
 /**
+ * Entries a latest-states read fetches past the read loop's offset (such reads are not shared, unlike
+ * replays): a loop further behind is waited for instead.
+ */
+const MAX_CATCH_UP_ENTRIES = 1_000;
+
+/**
  * One read of the change log after an id, merged per account once, shared by every client that reconnects
  * with that id: each client then costs a lookup per account it may read, not a pass over the entries.
  */
@@ -115,7 +121,7 @@ export class ChangeLogHistory {
       // Last, so that `hashes` keeps one reply per account.
       ...(deliveredUpTo === undefined
         ? []
-        : [['XRANGE', this.keys.changeLog, `(${deliveredUpTo}`, '+', 'COUNT', String(MAX_REPLAY_ENTRIES)]]),
+        : [['XRANGE', this.keys.changeLog, `(${deliveredUpTo}`, '+', 'COUNT', String(MAX_CATCH_UP_ENTRIES)]]),
     ]);
     const failure = [head, ...hashes].find((reply): reply is Error => reply instanceof Error);
     if (failure) throw failure;
