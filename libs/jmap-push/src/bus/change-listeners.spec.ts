@@ -29,6 +29,7 @@ describe('ChangeListeners', () => {
     const remove = listeners.add(() => seen.push('removed'));
     listeners.add(() => seen.push('kept'));
     remove();
+    expect(listeners.size).toBe(1);
     listeners.notify(change);
     listeners.clear();
     listeners.notify(change);

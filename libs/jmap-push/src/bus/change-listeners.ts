@@ -16,6 +16,11 @@ export class ChangeListeners {
     };
   }
 
+  /** How many are registered now: one per listening registry, so more means one leaked. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
   clear(): void {
     this.listeners.clear();
   }
