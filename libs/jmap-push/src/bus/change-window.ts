@@ -3,12 +3,6 @@ import type { TypeState } from '../state/type-state';
 import { compareEventIds, parseEventId, type ParsedEventId } from './event-id';
 import type { MergedChanges, PublishedChange } from './push-bus.interface';
 
-/** A change with its id parsed once, so a replay can search the window without parsing. */
-interface Held {
-  readonly change: PublishedChange;
-  readonly id: ParsedEventId;
-}
-
 /**
  * The newest changes a bus delivered, in memory, in id order: what answers a `Last-Event-ID`
  * synchronously as long as the id falls inside it. The in-memory bus keeps its whole replay history
@@ -16,8 +10,10 @@ interface Held {
  * change log, so an id issued by any node qualifies) and goes to Redis only for older ids.
  */
 export class ChangeWindow {
-  private readonly ring: Held[] = [];
-  /** Index of the oldest change in `ring` once it is full. */
+  /** The changes, oldest at `head` once full; `ms[i]` and `seq[i]` hold the parsed id of `ring[i]`. */
+  private readonly ring: PublishedChange[] = [];
+  private readonly ms: number[] = [];
+  private readonly seq: number[] = [];
   private head = 0;
   /** Every change after this id is in the window; `undefined` until the bus knows where delivery starts. */
   private floor: ParsedEventId | undefined;
@@ -29,6 +25,8 @@ export class ChangeWindow {
   /** Delivery starts after `id`: from now on, every later change is recorded. */
   startAfter(id: string): void {
     this.ring.length = 0;
+    this.ms.length = 0;
+    this.seq.length = 0;
     this.head = 0;
     this.floor = parseEventId(id);
     this.newest = this.floor;
@@ -43,12 +41,18 @@ export class ChangeWindow {
       this.startAfter(change.id);
       return;
     }
+    // Parsed ids in plain number arrays: a publish adds no object that lives as long as the window.
     if (this.ring.length < this.capacity) {
-      this.ring.push({ change, id: parsedId });
+      this.ring.push(change);
+      this.ms.push(parsedId.ms);
+      this.seq.push(parsedId.seq);
     } else {
-      this.floor = this.ring[this.head].id;
-      this.ring[this.head] = { change, id: parsedId };
-      this.head = (this.head + 1) % this.capacity;
+      const slot = this.head;
+      this.floor = { ms: this.ms[slot], seq: this.seq[slot] };
+      this.ring[slot] = change;
+      this.ms[slot] = parsedId.ms;
+      this.seq[slot] = parsedId.seq;
+      this.head = (slot + 1) % this.capacity;
     }
     this.newest = parsedId;
     this.newestId = change.id;
@@ -69,13 +73,13 @@ export class ChangeWindow {
     let high = size;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compareEventIds(this.at(middle).id, last) > 0) high = middle;
+      if (this.isAfter(this.slot(middle), last)) high = middle;
       else low = middle + 1;
     }
     const wanted = new Set(accountIds);
     const accounts = new Map<string, TypeState>();
     for (let i = low; i < size; i++) {
-      const { change } = this.at(i);
+      const change = this.ring[this.slot(i)];
       if (wanted.has(change.accountId)) {
         accounts.set(change.accountId, mergeTypeStates(accounts.get(change.accountId), change.changed));
       }
@@ -83,8 +87,14 @@ export class ChangeWindow {
     return { id: this.newestId, accounts };
   }
 
-  /** The `i`-th oldest change in the window. */
-  private at(i: number): Held {
-    return this.ring[(this.head + i) % this.ring.length];
+  /** Whether the change in `slot` is newer than `id` (`compareEventIds`, on the stored numbers). */
+  private isAfter(slot: number, id: ParsedEventId): boolean {
+    const ms = this.ms[slot];
+    return ms > id.ms || (ms === id.ms && this.seq[slot] > id.seq);
+  }
+
+  /** Where the `i`-th oldest change sits in the ring. */
+  private slot(i: number): number {
+    return (this.head + i) % this.ring.length;
   }
 }
