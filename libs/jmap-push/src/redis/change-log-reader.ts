@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import type { PublishedChange } from '../bus/push-bus.interface';
+import { describeError } from '../util/describe-error';
 import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
 import { toPublishedChange, toRawEntries, type RawLogEntry } from './change-log-entry';
@@ -205,7 +206,7 @@ export class ChangeLogReader {
     // One warning per outage, not one per retry.
     if (this.failing) return;
     this.failing = true;
-    this.logger.warn(`Reading the change log failed (${describe(error)}); retrying from ${this.offset}`);
+    this.logger.warn(`Reading the change log failed (${describeError(error)}); retrying from ${this.offset}`);
   }
 
   private recovered(): void {
@@ -225,8 +226,4 @@ export class ChangeLogReader {
       this.wakeUp = done;
     });
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
