@@ -2,8 +2,9 @@
 export const DEFAULT_KEY_PREFIX = 'jmap-push:';
 
 /**
- * The Redis keys one bus uses: a single Redis stream, the change log, that every node reads, and one hash of latest states
- * per account. All keys share the prefix, so a test (or a second deployment) can live beside another.
+ * The Redis keys one bus uses: a single Redis stream, the change log, that every node reads, and one hash
+ * of latest states per account. All keys share the prefix, so a test (or a second deployment) can live
+ * beside another.
  *
  * On Redis Cluster, put a hash tag in the prefix (`{jmap-push}:`): the publish transaction touches the
  * change log and an account's hash, which must then live in one slot.

@@ -118,7 +118,7 @@ export class RedisPushBus implements PushBus {
   }
 
   /**
-   * Resolves once the read loop knows where the stream stands (starting it if needed). Until then
+   * Resolves once the read loop knows where the change log ends (starting it if needed). Until then
    * `currentId()` is `0-0`, which is safe (a reconnect from it replays, or gets the latest states) but
    * costs more; await this before serving streams when that matters, and in tests.
    */
