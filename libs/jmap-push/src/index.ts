@@ -9,8 +9,7 @@ export {
   JMAP_MAIL_TYPES,
 } from './jmap-push.constants';
 
-export { StateChangeService } from './state/state-change.service';
-export { InvalidStateChangeError } from './state/invalid-state-change.error';
+export { StateChangeService } from './bus/state-change.service';
 export type { ChangedAccounts, StateChange, TypeState } from './state/type-state';
 export { TypeRegistry } from './state/type-registry';
 
@@ -30,3 +29,7 @@ export { ClampingPingPolicy } from './ping/clamping-ping-policy';
 export { JmapPushSession } from './session/jmap-push-session';
 export { PushMetrics, type PushMetricsSnapshot, type RejectionReason } from './metrics/push-metrics';
 export { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem/problem-details';
+
+export { JmapPushError } from './errors/jmap-push.error';
+export { JmapPushConfigError } from './errors/jmap-push-config.error';
+export { InvalidStateChangeError } from './errors/invalid-state-change.error';

@@ -14,7 +14,7 @@ import { PingScheduler } from './ping/ping-scheduler';
 import { resolvePushSettings, type PushSettings } from './push-settings';
 import { EventSourceQueryPipe } from './query/event-source-query.pipe';
 import { JmapPushSession } from './session/jmap-push-session';
-import { StateChangeService } from './state/state-change.service';
+import { StateChangeService } from './bus/state-change.service';
 import { TypeRegistry } from './state/type-registry';
 import { EventSourceChannel } from './event-source/event-source.channel';
 import { PrincipalRevalidator } from './subscription/principal-revalidator';

@@ -1,4 +1,5 @@
 import type { Authenticator } from './auth/authenticator.interface';
+import { JmapPushConfigError } from './errors/jmap-push-config.error';
 import { DEFAULT_PUSH_TYPES } from './jmap-push.constants';
 import { resolvePushSettings } from './push-settings';
 
@@ -50,7 +51,14 @@ describe('resolvePushSettings', () => {
     ['a realm with a newline', { realm: 'a\nb' }, /realm/],
     ['a type name that is no name', { types: ['Calendar Event'] }, /not a JMAP type name/],
     ['a type name starting with a digit', { types: ['1Event'] }, /not a JMAP type name/],
+    ['a short browser session secret', { browserSessions: { secret: 'short' } }, /browserSessions\.secret/],
+    [
+      'a fractional browser session lifetime',
+      { browserSessions: { secret: 'x'.repeat(32), ttlSeconds: 0.5 } },
+      /browserSessions\.ttlSeconds/,
+    ],
   ])('refuses %s at startup', (_name, options, message) => {
     expect(() => resolvePushSettings({ authenticator, ...options })).toThrow(message);
+    expect(() => resolvePushSettings({ authenticator, ...options })).toThrow(JmapPushConfigError);
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { JmapPushConfigError } from '../errors/jmap-push-config.error';
 import { compareEventIds, parseEventId } from './event-id';
 import { InMemoryPushBus } from './in-memory-push-bus';
 import type { PublishedChange } from './push-bus.interface';
@@ -71,6 +72,7 @@ describe('InMemoryPushBus', () => {
   it('refuses a history size that is not a positive integer', () => {
     expect(() => new InMemoryPushBus({ historySize: 0 })).toThrow(RangeError);
     expect(() => new InMemoryPushBus({ historySize: 1.5 })).toThrow(RangeError);
+    expect(() => new InMemoryPushBus({ historySize: -1 })).toThrow(JmapPushConfigError);
   });
 
   it('replays exactly the merge of the changes after any id still in its history', async () => {

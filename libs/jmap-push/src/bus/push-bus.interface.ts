@@ -1,6 +1,5 @@
 import type { TypeState } from '../state/type-state';
-
-type MaybePromise<T> = T | Promise<T>;
+import type { MaybePromise } from '../util/maybe-promise';
 
 /** DI token of the bus that carries state changes to every open stream. */
 export const PushBus = Symbol('PushBus');

@@ -73,7 +73,7 @@ export class IoRedisConnection implements OwnedRedisConnection {
 
   /**
    * ioredis adds its own `keyPrefix` option to the keys of most commands, but not to `XINFO STREAM <key>`
-   * (it does not know where that key sits); add it there, so every command names the same stream.
+   * (it does not know where that key sits); add it there, so every command names the same key.
    */
   private withClientPrefix(args: readonly string[]): readonly string[] {
     const prefix = this.client.options.keyPrefix;

@@ -1,22 +1,26 @@
+import { validStateChange } from '../state/state-change-check';
 import type { TypeState } from '../state/type-state';
+import { positiveIntegerOption } from '../util/positive-integer-option';
 import { toRedisConnection, type RedisClient } from './redis-client';
 import { RedisKeys } from './redis-keys';
 import { appendStateChange, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_MAX_LEN } from './state-change-writer';
+
+const OWNER = 'publishStateChange';
 
 /** Options of `publishStateChange`; use the values the nodes' `RedisPushBus` uses. */
 export interface PublishStateChangeOptions {
   /** Prefix of every key; must equal the nodes' `keyPrefix`. Default `jmap-push:`. */
   keyPrefix?: string;
-  /** Entries the stream keeps (approximately); should equal the nodes' `maxLen`. Default 10,000. */
+  /** Entries the change log keeps (approximately); should equal the nodes' `maxLen`. Default 10,000. */
   maxLen?: number;
   /** How long to wait for Redis before rejecting. Default 2,000 ms. */
   commandTimeoutMs?: number;
 }
 
 /**
- * Publishes a state change from outside Nest (a delivery worker, a cron job) to every node's streams.
- * Resolves with the change's event id; rejects when Redis is unreachable or refuses the write. The
- * client stays the caller's: it is not closed.
+ * Publishes a state change from outside Nest (a delivery worker, a cron job) to the streams of every node.
+ * Resolves with the change's event id; rejects with `InvalidStateChangeError` for input no stream could
+ * carry, and when Redis is unreachable or refuses the write. The client stays the caller's: it is not closed.
  *
  * @example
  * ```ts
@@ -30,14 +34,20 @@ export async function publishStateChange(
   changed: TypeState,
   options: PublishStateChangeOptions = {},
 ): Promise<string> {
+  const copy = validStateChange('publishStateChange()', accountId, changed);
   return appendStateChange(
     toRedisConnection(client),
     {
       keys: new RedisKeys(options.keyPrefix),
-      maxLen: options.maxLen ?? DEFAULT_MAX_LEN,
-      commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      maxLen: positiveIntegerOption(OWNER, 'maxLen', options.maxLen, DEFAULT_MAX_LEN),
+      commandTimeoutMs: positiveIntegerOption(
+        OWNER,
+        'commandTimeoutMs',
+        options.commandTimeoutMs,
+        DEFAULT_COMMAND_TIMEOUT_MS,
+      ),
     },
     accountId,
-    changed,
+    copy,
   );
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { JmapPushConfigError } from '../errors/jmap-push-config.error';
 import { IoRedisConnection, isIoRedis } from './ioredis-connection';
 import { isNodeRedis, NodeRedisConnection, type NodeRedisClientLike } from './node-redis-connection';
 import type { RedisConnection } from './redis-connection.interface';
@@ -9,9 +10,9 @@ import type { RedisConnection } from './redis-connection.interface';
  */
 export type RedisClient = Redis | NodeRedisClientLike;
 
-/** Wraps the caller's client; throws a `TypeError` for anything that is neither ioredis nor node-redis. */
+/** Wraps the caller's client; throws a `JmapPushConfigError` for anything that is neither ioredis nor node-redis. */
 export function toRedisConnection(client: RedisClient): RedisConnection {
   if (isIoRedis(client)) return new IoRedisConnection(client);
   if (isNodeRedis(client)) return new NodeRedisConnection(client);
-  throw new TypeError('jmap-push/redis: `client` must be an ioredis or node-redis client');
+  throw new JmapPushConfigError('jmap-push/redis: `client` must be an ioredis or node-redis client');
 }

@@ -2,18 +2,19 @@
 export const DEFAULT_KEY_PREFIX = 'jmap-push:';
 
 /**
- * The Redis keys one bus uses: a single stream that every node reads, and one hash of latest states
- * per account. All keys share the prefix, so a test (or a second deployment) can live beside another.
+ * The Redis keys one bus uses: a single Redis stream, the change log, that every node reads, and one hash
+ * of latest states per account. All keys share the prefix, so a test (or a second deployment) can live
+ * beside another.
  *
  * On Redis Cluster, put a hash tag in the prefix (`{jmap-push}:`): the publish transaction touches the
- * stream and an account's hash, which must then live in one slot.
+ * change log and an account's hash, which must then live in one slot.
  */
 export class RedisKeys {
-  /** The stream every change is appended to. */
-  readonly stream: string;
+  /** The change log: the Redis stream every change is appended to (named `<prefix>stream`). */
+  readonly changeLog: string;
 
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
-    this.stream = `${prefix}stream`;
+    this.changeLog = `${prefix}stream`;
   }
 
   /** The hash of an account's latest states, type name to state. */

@@ -14,11 +14,11 @@ export interface RedisPushBusOptions {
    * see each other's changes must share it. Default `jmap-push:`. Use this, not ioredis's own `keyPrefix`.
    */
   keyPrefix?: string;
-  /** Entries the stream keeps for `Last-Event-ID` replay (approximately, `MAXLEN ~`). Default 10,000. */
+  /** Entries the change log (the Redis stream) keeps for `Last-Event-ID` replay (approximately, `MAXLEN ~`). Default 10,000. */
   maxLen?: number;
   /**
    * Newest changes each node keeps in memory to answer `Last-Event-ID` without reading Redis (every node
-   * reads every entry, so ids from any node qualify). Older ids are replayed from the stream. Default 10,000.
+   * reads every entry, so ids from any node qualify). Older ids are replayed from the change log. Default 10,000.
    */
   replayWindow?: number;
   /** Milliseconds one blocking XREAD waits before it is sent again. Default 5,000. */

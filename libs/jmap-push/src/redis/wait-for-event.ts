@@ -1,5 +1,7 @@
+import { withTimeout } from '../util/with-timeout';
+
 /** The event-emitter methods `waitForEvent` needs (ioredis and node-redis clients both have them). */
-export interface EventSource {
+export interface ConnectionEvents {
   once(event: string, listener: (...args: unknown[]) => void): unknown;
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
@@ -9,30 +11,31 @@ export interface EventSource {
  * removed, so waiting often (every publish while Redis is away) leaks nothing.
  */
 export function waitForEvent(
-  emitter: EventSource,
+  emitter: ConnectionEvents,
   readyEvent: string,
   failEvent: string,
   timeoutMs: number,
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      emitter.removeListener(readyEvent, onReady);
-      emitter.removeListener(failEvent, onFail);
-    };
+  let removeListeners = (): void => undefined;
+  const event = new Promise<void>((resolve, reject) => {
     const onReady = (): void => {
-      cleanup();
       resolve();
     };
     const onFail = (): void => {
-      cleanup();
       reject(new Error('Redis connection is closed'));
     };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`Redis is not reachable (waited ${timeoutMs} ms for a connection)`));
-    }, timeoutMs);
     emitter.once(readyEvent, onReady);
     emitter.once(failEvent, onFail);
+    removeListeners = () => {
+      emitter.removeListener(readyEvent, onReady);
+      emitter.removeListener(failEvent, onFail);
+    };
+  });
+  return withTimeout(
+    () => event,
+    timeoutMs,
+    () => new Error(`Redis is not reachable (waited ${timeoutMs} ms for a connection)`),
+  ).finally(() => {
+    removeListeners();
   });
 }

@@ -1,3 +1,4 @@
+import { withTimeout } from '../util/with-timeout';
 import type { RedisConnection } from './redis-connection.interface';
 
 /**
@@ -16,15 +17,5 @@ export async function withDeadline<T>(
   const started = Date.now();
   await connection.waitReady(timeoutMs);
   const remaining = Math.max(1, timeoutMs - (Date.now() - started));
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
-    }, remaining);
-  });
-  try {
-    return await Promise.race([work(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(work, remaining, () => new Error(`Redis did not answer within ${timeoutMs} ms`));
 }

@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import type { PublishedChange } from '../bus/push-bus.interface';
+import { describeError } from '../util/describe-error';
 import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
-import { toPublishedChange, toRawEntries } from './stream-entry';
-import type { StreamHistory } from './stream-history';
+import { toPublishedChange, toRawEntries, type RawLogEntry } from './change-log-entry';
+import type { ChangeLogHistory } from './change-log-history';
 
-/** How a `StreamReader` reads. */
-export interface StreamReaderOptions {
+/** How a `ChangeLogReader` reads. */
+export interface ChangeLogReaderOptions {
   /** How long one XREAD waits for new entries before it is sent again. */
   readonly blockMs: number;
   /** Entries one XREAD may return. */
@@ -24,11 +25,11 @@ const RETRY_MAX_MS = 5_000;
 
 /**
  * The node's one read loop: a blocking XREAD on a connection of its own, from the id of the last entry it
- * delivered. Nothing else moves that offset, so after a Redis blip (a reconnect, a failed read) the next
+ * delivered. Only delivery moves that offset, so after a Redis blip (a reconnect, a failed read) the next
  * XREAD asks for exactly the entries after it: none lost, none twice. Every entry read is handed to
- * `deliver` in stream order, this node's own publishes included.
+ * `deliver` in change-log order, this node's own publishes included.
  */
-export class StreamReader {
+export class ChangeLogReader {
   private readonly logger = new Logger('RedisPushBus');
   private offset = '0-0';
   private connection?: OwnedRedisConnection;
@@ -46,9 +47,9 @@ export class StreamReader {
   constructor(
     private readonly source: RedisConnection,
     private readonly keys: RedisKeys,
-    private readonly history: StreamHistory,
-    private readonly options: StreamReaderOptions,
-    private readonly deliver: (change: PublishedChange) => void,
+    private readonly history: ChangeLogHistory,
+    private readonly options: ChangeLogReaderOptions,
+    private readonly deliver: (change: PublishedChange, id: ParsedEventId) => void,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.stopping = new Promise(
@@ -59,9 +60,28 @@ export class StreamReader {
     );
   }
 
-  /** The id of the newest entry delivered (at first: the stream's newest entry when reading began). */
+  /** The id of the newest entry delivered (at first: the change log's newest entry when reading began). */
   currentId(): string {
     return this.offset;
+  }
+
+  /** The offset while the loop runs (what `absorb` continues from); `undefined` before it started or after it stopped. */
+  runningOffset(): string | undefined {
+    return this.isStarted && !this.stopped ? this.offset : undefined;
+  }
+
+  /**
+   * Delivers the entries another read of the change log fetched (a replay), as the loop itself would:
+   * the ones after the offset, in order, once; the loop's own XREAD then skips them. A replay answered
+   * after this never gets ahead of what this node delivered, so no live change with a lower id can follow
+   * it. `readAfter` is where that read began (exclusive): one that began past the offset would leave a
+   * gap, and is not taken.
+   */
+  absorb(readAfter: string, entries: readonly RawLogEntry[]): void {
+    const start = parseEventId(readAfter);
+    const offset = parseEventId(this.offset);
+    if (this.runningOffset() === undefined || !start || !offset || compareEventIds(start, offset) > 0) return;
+    this.deliverEntries(entries);
   }
 
   /** Starts the loop (once); resolves when the starting offset is known, so `currentId()` is meaningful. */
@@ -72,10 +92,9 @@ export class StreamReader {
 
   /**
    * Resolves once this node has delivered `id` (or anything newer) to its listeners, or after
-   * `timeoutMs`, or at once when the loop is not running. A replay read straight from Redis can be ahead
-   * of the loop; a stream that waits for the loop to catch up before sending the replay gets the entries
-   * in between while it still buffers (and drops those the replay covered), instead of after, as stale
-   * repeats.
+   * `timeoutMs`, or at once when the loop is not running. For a replay that `absorb` could not bring the
+   * loop up to (more entries behind than one read fetches): a stream that waits for the loop before
+   * sending the replay gets the entries in between while it still buffers, instead of after.
    */
   caughtUp(id: string, timeoutMs: number): Promise<void> {
     const target = parseEventId(id);
@@ -127,7 +146,7 @@ export class StreamReader {
           'BLOCK',
           String(this.options.blockMs),
           'STREAMS',
-          this.keys.stream,
+          this.keys.changeLog,
           this.offset,
         ]);
         // Closing the connection normally fails the pending XREAD, but ioredis leaves a command queued
@@ -157,15 +176,23 @@ export class StreamReader {
   }
 
   private deliverAll(reply: RedisReply): void {
-    // XREAD replies nil after `blockMs` without entries, else [[key, entries]] for our single stream.
+    // XREAD replies nil after `blockMs` without entries, else [[key, entries]] for the one key read.
     if (!Array.isArray(reply)) return;
-    for (const stream of reply) {
-      if (!Array.isArray(stream)) continue;
-      for (const entry of toRawEntries(stream[1])) {
-        this.offset = entry.id;
-        const change = toPublishedChange(entry);
-        if (change) this.deliver(change);
-      }
+    for (const keyEntries of reply) {
+      if (Array.isArray(keyEntries)) this.deliverEntries(toRawEntries(keyEntries[1]));
+    }
+  }
+
+  /** Delivers the entries after the offset (a replay's `absorb` may already have delivered the others). */
+  private deliverEntries(entries: readonly RawLogEntry[]): void {
+    let offset = parseEventId(this.offset);
+    for (const entry of entries) {
+      const id = parseEventId(entry.id);
+      if (!id || (offset && compareEventIds(id, offset) <= 0)) continue;
+      offset = id;
+      this.offset = entry.id;
+      const change = toPublishedChange(entry);
+      if (change) this.deliver(change, id);
     }
     for (const { id, done } of [...this.catchUps]) if (this.hasDelivered(id)) done();
   }
@@ -179,13 +206,13 @@ export class StreamReader {
     // One warning per outage, not one per retry.
     if (this.failing) return;
     this.failing = true;
-    this.logger.warn(`Reading the change stream failed (${describe(error)}); retrying from ${this.offset}`);
+    this.logger.warn(`Reading the change log failed (${describeError(error)}); retrying from ${this.offset}`);
   }
 
   private recovered(): void {
     if (!this.failing) return;
     this.failing = false;
-    this.logger.log(`Reading the change stream again from ${this.offset}`);
+    this.logger.log(`Reading the change log again from ${this.offset}`);
   }
 
   /** Waits before the next attempt; `stop()` cuts the wait short. */
@@ -199,8 +226,4 @@ export class StreamReader {
       this.wakeUp = done;
     });
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
