@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { HttpRequest } from '../http/express-types';
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
-import { parseCredentials } from './credentials';
+import { parseCredentials } from 'jmap-push';
 import type { AuthenticatedUser } from './jmap-user';
 import { UserDirectory } from './user-directory.service';
 

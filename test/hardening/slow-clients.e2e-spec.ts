@@ -123,9 +123,11 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
       published += STATE_BYTES;
       // The stall is the stuck client's: from the last moment its connection filled up (a reading
       // client also fills up for a moment after each large write, and is watched meanwhile).
-      const stuckFull = stuckResponse.writableNeedDrain || stuckResponse.socket?.writableNeedDrain === true;
-      if (!stuckFull) stalledAt = Number.NaN;
-      else if (Number.isNaN(stalledAt) && stallWatch.size > 0) stalledAt = performance.now();
+      if (!stuckResponse.destroyed) {
+        const stuckFull = stuckResponse.writableNeedDrain || stuckResponse.socket?.writableNeedDrain === true;
+        if (!stuckFull) stalledAt = Number.NaN;
+        else if (Number.isNaN(stalledAt) && stallWatch.size > 0) stalledAt = performance.now();
+      }
       if (!stuckResponse.destroyed) maxBuffered = Math.max(maxBuffered, stuckResponse.writableLength);
       if (i % 10 === 0) {
         // The other client's change must arrive at once, flood or not.

@@ -1,3 +1,4 @@
+import { InvalidStateChangeError } from '../../libs/jmap-push/src/errors/invalid-state-change.error';
 import Redis from 'ioredis';
 import { compareEventIds, parseEventId } from '../../libs/jmap-push/src/bus/event-id';
 import { publishStateChange, RedisPushBus } from '../../libs/jmap-push/src/redis';
@@ -203,7 +204,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     ['a non-string state', 'u1', { Email: 5 }],
   ])('rejects %s without writing', async (_, accountId, changed) => {
     const a = node(clientA);
-    await expect(a.publish(accountId, changed as never)).rejects.toThrow(TypeError);
+    await expect(a.publish(accountId, changed as never)).rejects.toThrow(InvalidStateChangeError);
     await expect(clientA.exists(`${keyPrefix}stream`)).resolves.toBe(0);
   });
 

@@ -16,6 +16,7 @@ export { TypeRegistry } from './state/type-registry';
 export { Authenticator } from './auth/authenticator.interface';
 export type { Principal } from './auth/principal.interface';
 export { constantTimeEquals } from './auth/constant-time-equals';
+export { parseCredentials, type Credentials } from './auth/credentials';
 export type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 
 export { PushBus } from './bus/push-bus.interface';

@@ -2,7 +2,7 @@ import { Controller, type Type } from '@nestjs/common';
 import { BrowserSessionController } from './auth/browser-session.controller';
 import { DirectEventSourceController } from './event-source/direct-event-source.controller';
 import { EventSourceController } from './event-source/event-source.controller';
-import { JmapPushConfigError } from './jmap-push.errors';
+import { JmapPushConfigError } from './errors/jmap-push-config.error';
 import type { JmapPushModuleExtras } from './jmap-push-options.interface';
 
 const TRANSPORTS = { sse: EventSourceController, direct: DirectEventSourceController } as const;
@@ -25,7 +25,7 @@ export function createControllers(extras: Required<JmapPushModuleExtras>): Type<
   const requested: unknown = extras.transport;
   const EventSource = TRANSPORTS[extras.transport] as Type<object> | undefined;
   if (!EventSource) {
-    throw new JmapPushConfigError(`unknown transport "${String(requested)}"; use "sse" or "direct"`);
+    throw new JmapPushConfigError(`JmapPushModule: unknown transport "${String(requested)}"; use "sse" or "direct"`);
   }
   const controllers = [mount(EventSource, extras.path)];
   if (extras.browserSignIn) controllers.push(mount(BrowserSessionController, `${extras.path}/session`));

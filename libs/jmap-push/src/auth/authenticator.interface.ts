@@ -1,6 +1,5 @@
+import type { MaybePromise } from '../util/maybe-promise';
 import type { Principal } from './principal.interface';
-
-type MaybePromise<T> = T | Promise<T>;
 
 /**
  * DI token of the host's authenticator. The interface of the same name says what it must do.

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { JmapPushConfigError } from '../jmap-push.errors';
+import { JmapPushConfigError } from '../errors/jmap-push-config.error';
 import { PUSH_EXTRAS, PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { JmapPushModuleExtras } from '../jmap-push-options.interface';
 import type { PushSettings } from '../push-settings';
@@ -23,7 +23,7 @@ export class BrowserSessions {
     const options = settings.browserSessions;
     if (options && !extras.browserSignIn) {
       throw new JmapPushConfigError(
-        'browserSessions is set but its sign-in routes are not mounted: pass browserSignIn: true to forRootAsync',
+        'JmapPushModule: browserSessions is set but its sign-in routes are not mounted: pass browserSignIn: true to forRootAsync',
       );
     }
     this.codec = options && new SessionCookieCodec(options.secret, options.ttlSeconds);

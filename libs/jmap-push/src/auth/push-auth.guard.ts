@@ -5,6 +5,8 @@ import { AUTHENTICATION_REQUEST_KEY, PUSH_SETTINGS } from '../jmap-push.internal
 import { PushMetrics } from '../metrics/push-metrics';
 import { ProblemDetailsException } from '../problem/problem-details.exception';
 import type { PushSettings } from '../push-settings';
+import type { MaybePromise } from '../util/maybe-promise';
+import { withTimeout } from '../util/with-timeout';
 import { ACCEPTS_SESSION_COOKIE } from './accepts-session-cookie.decorator';
 import type { Authentication } from './authentication';
 import { Authenticator } from './authenticator.interface';
@@ -12,8 +14,6 @@ import { BrowserSessions } from './browser-sessions';
 import { parseCredentials } from './credentials';
 import { isPrincipal } from './is-principal';
 import type { Principal } from './principal.interface';
-
-type MaybePromise<T> = T | Promise<T>;
 
 function hasSeveralAuthorizations(request: IncomingMessage): boolean {
   let seen = 0;
@@ -109,22 +109,15 @@ export class PushAuthGuard implements CanActivate {
 
   /** Calls the host's directory with a deadline; a throw or a timeout is a 503, a malformed answer a 401. */
   private async ask(call: () => MaybePromise<Principal | null>): Promise<Principal | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error('authenticator timed out'));
-      }, this.settings.authenticationTimeoutMs);
-    });
     try {
-      const principal = await Promise.race([call(), timeout]);
+      const timeoutMs = this.settings.authenticationTimeoutMs;
+      const principal = await withTimeout(call, timeoutMs, () => new Error('authenticator timed out'));
       return isPrincipal(principal) ? principal : null;
     } catch {
       this.metrics.rejected('unavailable');
       throw ProblemDetailsException.plain(503, 'The user directory is unavailable', {
         'Retry-After': String(this.settings.retryAfterSeconds),
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

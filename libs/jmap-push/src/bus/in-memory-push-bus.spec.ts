@@ -70,8 +70,8 @@ describe('InMemoryPushBus', () => {
   });
 
   it('refuses a history size that is not a positive integer', () => {
-    expect(() => new InMemoryPushBus({ historySize: 0 })).toThrow(RangeError);
-    expect(() => new InMemoryPushBus({ historySize: 1.5 })).toThrow(RangeError);
+    expect(() => new InMemoryPushBus({ historySize: 0 })).toThrow(JmapPushConfigError);
+    expect(() => new InMemoryPushBus({ historySize: 1.5 })).toThrow(JmapPushConfigError);
     expect(() => new InMemoryPushBus({ historySize: -1 })).toThrow(JmapPushConfigError);
   });
 

@@ -1,12 +1,9 @@
-import { joinJmapPushErrors } from './jmap-push.error';
+import { JmapPushError } from './jmap-push.error';
 
 /**
  * The rejection of a publish (`StateChangeService.publish()`, `RedisPushBus.publish()`,
- * `publishStateChange()`) for input no stream could carry. A `TypeError` and a `JmapPushError`.
+ * `publishStateChange()`) for input no stream could carry.
  */
-export class InvalidStateChangeError extends TypeError {
-  /** Lets callers tell it from other errors without `instanceof` (e.g. across package copies). */
+export class InvalidStateChangeError extends JmapPushError {
   override readonly name = 'InvalidStateChangeError';
 }
-
-joinJmapPushErrors(InvalidStateChangeError);

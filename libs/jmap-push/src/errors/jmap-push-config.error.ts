@@ -1,11 +1,6 @@
-import { joinJmapPushErrors } from './jmap-push.error';
+import { JmapPushError } from './jmap-push.error';
 
-/**
- * Thrown at startup, or by a bus's constructor, for options that would break the RFC or the server.
- * A `RangeError` (an option outside what is allowed) and a `JmapPushError`.
- */
-export class JmapPushConfigError extends RangeError {
+/** Thrown at startup, or by a bus's constructor, for options that would break the RFC or the server. */
+export class JmapPushConfigError extends JmapPushError {
   override readonly name = 'JmapPushConfigError';
 }
-
-joinJmapPushErrors(JmapPushConfigError);

@@ -3,40 +3,25 @@ import { JmapPushConfigError } from './jmap-push-config.error';
 import { JmapPushError } from './jmap-push.error';
 
 describe('the JmapPushError family', () => {
-  it.each<[string, Error, ErrorConstructor]>([
-    ['JmapPushError', new JmapPushError('x'), Error],
-    ['JmapPushConfigError', new JmapPushConfigError('x'), RangeError],
-    ['InvalidStateChangeError', new InvalidStateChangeError('x'), TypeError],
-  ])('counts a %s as a JmapPushError and keeps its built-in kind', (name, error, kind) => {
+  it.each<[string, Error]>([
+    ['JmapPushError', new JmapPushError('x')],
+    ['JmapPushConfigError', new JmapPushConfigError('x')],
+    ['InvalidStateChangeError', new InvalidStateChangeError('x')],
+  ])('counts a %s as a JmapPushError, with its own name', (name, error) => {
     expect(error).toBeInstanceOf(JmapPushError);
-    expect(error).toBeInstanceOf(kind);
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe(name);
   });
 
-  it("does not count anyone else's errors, nor non-errors", () => {
-    for (const other of [
-      new Error('x'),
-      new TypeError('x'),
-      new RangeError('x'),
-      { name: 'JmapPushError' },
-      null,
-      'x',
-    ]) {
-      expect(other instanceof JmapPushError).toBe(false);
+  it("does not count anyone else's errors", () => {
+    for (const other of [new Error('x'), new TypeError('x'), new RangeError('x')]) {
+      expect(other).not.toBeInstanceOf(JmapPushError);
     }
   });
 
-  it('keeps instanceof of each member exact: one member is not another', () => {
+  it('keeps one member apart from another', () => {
     expect(new InvalidStateChangeError('x')).not.toBeInstanceOf(JmapPushConfigError);
     expect(new JmapPushConfigError('x')).not.toBeInstanceOf(InvalidStateChangeError);
-    expect(new JmapPushError('x')).not.toBeInstanceOf(JmapPushConfigError);
-  });
-
-  it('recognises an error of another copy of the package (same mark, other classes)', () => {
-    class OtherCopyError extends Error {}
-    Object.defineProperty(OtherCopyError.prototype, Symbol.for('jmap-push.error'), { value: true });
-    expect(new OtherCopyError('x')).toBeInstanceOf(JmapPushError);
   });
 
   it('keeps a cause', () => {

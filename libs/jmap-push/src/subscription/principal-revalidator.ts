@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { PushSettings } from '../push-settings';
+import { describeError } from '../util/describe-error';
 import { Authenticator } from '../auth/authenticator.interface';
 import { isPrincipal } from '../auth/is-principal';
 import { SubscriptionRegistry } from './subscription-registry';
@@ -50,7 +51,7 @@ export class PrincipalRevalidator implements OnModuleInit, OnModuleDestroy {
               this.registry.updatePrincipal(principal.id, isPrincipal(fresh) ? fresh : null);
             } catch (error) {
               this.logger.warn(
-                `revalidate(${principal.id}) failed; its subscriptions stay as they are: ${String(error)}`,
+                `revalidate(${principal.id}) failed; its subscriptions stay as they are: ${describeError(error)}`,
               );
             }
           }),

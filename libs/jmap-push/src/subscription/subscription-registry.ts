@@ -13,6 +13,7 @@ import { PushBus, type PublishedChange } from '../bus/push-bus.interface';
 import { PushMetrics } from '../metrics/push-metrics';
 import { PingScheduler } from '../ping/ping-scheduler';
 import { filterTypeStates } from '../state/merge-type-states';
+import { describeError } from '../util/describe-error';
 import { StallWatch } from './stall-watch';
 import { StateEvent } from './state-event';
 import { Subscription, type SubscriptionSpec } from './subscription';
@@ -106,9 +107,7 @@ export class SubscriptionRegistry implements OnModuleInit, OnModuleDestroy, OnAp
       } catch (error) {
         // One broken connection must not cost the others their changes; it is cut off, so the client
         // reconnects with its last event id.
-        this.context.logger.warn(
-          `A subscription failed and was ended: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.context.logger.warn(`A subscription failed and was ended: ${describeError(error)}`);
         subscription.end('writeFailed');
       }
     }

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.interface';
 import type { PingTarget } from '../ping/ping-scheduler';
 import { filterTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
+import { describeError } from '../util/describe-error';
 import { atDeadline } from './deadline';
 import type { EndReason } from './end-reason';
 import { PendingChanges } from './pending-changes';
@@ -107,7 +108,7 @@ export class Subscription implements PingTarget {
       },
       (error: unknown) => {
         // The client reconnects and asks again; an error frame would only confuse it.
-        this.context.logger.warn(`Replay failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.context.logger.warn(`Replay failed: ${describeError(error)}`);
         this.end('replayFailed');
       },
     );
