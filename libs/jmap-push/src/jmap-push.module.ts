@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Authenticator } from './auth/authenticator.interface';
 import { BrowserSessions } from './auth/browser-sessions';
 import { PushAuthGuard } from './auth/push-auth.guard';
+import { RequestAuthenticator } from './auth/request-authenticator';
 import { InMemoryPushBus } from './bus/in-memory-push-bus';
 import { PushBus } from './bus/push-bus.interface';
 import { PUSH_SETTINGS } from './jmap-push.internal-constants';
@@ -57,6 +58,7 @@ import { SubscriptionRegistry } from './subscription/subscription-registry';
     StateChangeService,
     JmapPushSession,
     BrowserSessions,
+    RequestAuthenticator,
     PushAuthGuard,
     EventSourceQueryPipe,
   ],

@@ -33,7 +33,7 @@ export class DirectEventSourceController {
       this.channel.answerHead(authentication, request, response);
       return;
     }
-    const subscription = this.channel.subscribe(authentication, query);
+    const subscription = this.channel.subscribe(authentication);
     // A client that left while it was being authenticated closed the response already: no 'close' comes.
     if (response.destroyed) {
       subscription.end('clientLeft');
@@ -42,6 +42,6 @@ export class DirectEventSourceController {
     const sink = new DirectSink(request, response, this.channel.reconnectDelayMs, () => {
       subscription.end('clientLeft');
     });
-    subscription.open(sink, lastEventIdOf(request));
+    subscription.open(sink, lastEventIdOf(request), this.channel.specOf(query));
   }
 }

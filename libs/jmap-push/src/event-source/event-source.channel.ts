@@ -5,7 +5,7 @@ import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import { PingPolicy } from '../ping/ping-policy.interface';
 import type { PushSettings } from '../push-settings';
 import type { EventSourceQuery } from '../query/event-source-query.dto';
-import type { Subscription } from '../subscription/subscription';
+import type { Subscription, SubscriptionSpec } from '../subscription/subscription';
 import { SubscriptionAdmission } from '../subscription/subscription-admission';
 import { SubscriptionRegistry } from '../subscription/subscription-registry';
 import { eventStreamHeaders } from './event-stream-headers';
@@ -25,12 +25,17 @@ export class EventSourceChannel {
   }
 
   /** Admits the request's subscription (429 problem details beyond the limits), before any header. */
-  subscribe(authentication: Authentication, query: EventSourceQuery): Subscription {
-    return this.registry.subscribe(authentication, {
+  subscribe(authentication: Authentication): Subscription {
+    return this.registry.subscribe(authentication);
+  }
+
+  /** What the query asks of the subscription, after the ping policy. */
+  specOf(query: EventSourceQuery): SubscriptionSpec {
+    return {
       types: query.types,
       pingSeconds: this.pingPolicy.intervalFor(query.ping),
       closeAfterState: query.closeAfterState,
-    });
+    };
   }
 
   /**

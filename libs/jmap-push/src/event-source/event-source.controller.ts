@@ -34,7 +34,7 @@ export class EventSourceController {
       this.channel.answerHead(authentication, request, response);
       return EMPTY;
     }
-    const subscription = this.channel.subscribe(authentication, query);
+    const subscription = this.channel.subscribe(authentication);
     alignNestSseHead(request, response);
     const sink = new NestSseSink(request, response, this.channel.reconnectDelayMs, () => {
       subscription.end('clientLeft');
@@ -43,7 +43,7 @@ export class EventSourceController {
     if (response.destroyed) subscription.end('clientLeft');
     return new Observable<MessageEvent>((subscriber) => {
       sink.attach(subscriber);
-      subscription.open(sink, lastEventIdOf(request));
+      subscription.open(sink, lastEventIdOf(request), this.channel.specOf(query));
       return () => {
         subscription.end('clientLeft');
       };

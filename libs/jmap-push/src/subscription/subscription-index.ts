@@ -38,6 +38,12 @@ export class SubscriptionIndex {
     if (group) group.principal = principal;
   }
 
+  /** The subscription paused: no more changes reach it until it listens again. */
+  unlisten(subscription: Subscription): void {
+    if (!this.listening.delete(subscription)) return;
+    for (const accountId of subscription.accountIds) removeFrom(this.byAccount, accountId, subscription);
+  }
+
   moveAccounts(subscription: Subscription, accountIds: readonly string[]): void {
     if (!this.listening.has(subscription)) return;
     for (const accountId of subscription.accountIds) removeFrom(this.byAccount, accountId, subscription);
@@ -46,9 +52,7 @@ export class SubscriptionIndex {
 
   remove(subscription: Subscription): void {
     if (!this.all.delete(subscription)) return;
-    if (this.listening.delete(subscription)) {
-      for (const accountId of subscription.accountIds) removeFrom(this.byAccount, accountId, subscription);
-    }
+    this.unlisten(subscription);
     const group = this.byPrincipal.get(subscription.principal.id);
     group?.subscriptions.delete(subscription);
     if (group?.subscriptions.size === 0) this.byPrincipal.delete(subscription.principal.id);

@@ -16,7 +16,7 @@ import { filterTypeStates } from '../state/merge-type-states';
 import { describeError } from '../util/describe-error';
 import { StallWatch } from './stall-watch';
 import { StateEvent } from './state-event';
-import { Subscription, type SubscriptionSpec } from './subscription';
+import { Subscription } from './subscription';
 import { SubscriptionAdmission } from './subscription-admission';
 import type { SubscriptionContext } from './subscription-context';
 import { SubscriptionIndex } from './subscription-index';
@@ -76,8 +76,8 @@ export class SubscriptionRegistry implements OnModuleInit, OnModuleDestroy, OnAp
    * Admits a subscription (or throws the 429 / shutting-down problem); it receives changes once its
    * channel calls `open()` with a sink.
    */
-  subscribe(authentication: Authentication, spec: SubscriptionSpec): Subscription {
-    return new Subscription(authentication, spec, this.context);
+  subscribe(authentication: Authentication): Subscription {
+    return new Subscription(authentication, this.context);
   }
 
   /** Fans one change out to the subscriptions of its account. Called by the bus, once per change. */

@@ -85,8 +85,11 @@ describe('Subscription', () => {
   let context: SubscriptionContext;
   const ALICE: Authentication = { principal: { id: 'alice', accountIds: ['a', 'b'] } };
 
-  const subscribe = (spec: Partial<SubscriptionSpec> = {}, authentication = ALICE) =>
-    new Subscription(authentication, { types: null, pingSeconds: 0, closeAfterState: false, ...spec }, context);
+  let spec: SubscriptionSpec;
+  const subscribe = (asked: Partial<SubscriptionSpec> = {}, authentication = ALICE) => {
+    spec = { types: null, pingSeconds: 0, closeAfterState: false, ...asked };
+    return new Subscription(authentication, context);
+  };
   const event = (seq: number, changed: Record<string, Record<string, string>>) => new StateEvent(`1-${seq}`, changed);
   const flushPromises = () =>
     new Promise<void>((resolve) => jest.requireActual<typeof import('timers')>('timers').setImmediate(resolve));
@@ -142,14 +145,14 @@ describe('Subscription', () => {
 
   it('opens with the current id and then sends each change', () => {
     const s = subscribe();
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     s.deliver(event(1, { a: { Email: 'e1' } }));
     expect(sink.frames).toEqual(['open 1-0', 'state 1-1 {"a":{"Email":"e1"}}']);
   });
 
   it('merges changes while the client is not reading, and sends the latest once it reads', () => {
     const s = subscribe();
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     sink.backpressured = true;
     s.deliver(event(1, { a: { Email: 'e1', Mailbox: 'm1' } }));
     s.deliver(event(2, { b: { Email: 'x' } }));
@@ -164,7 +167,7 @@ describe('Subscription', () => {
 
   it('keeps merging while the client has not caught up after a drain', () => {
     const s = subscribe();
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     sink.backpressured = true;
     s.deliver(event(1, { a: { Email: 'e1' } }));
     sink.drained();
@@ -180,7 +183,7 @@ describe('Subscription', () => {
 
   it('cuts off a client that leaves one write unread, with nothing published after it', () => {
     const s = subscribe();
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     // The write itself fills the connection; nothing merges after it, so only the write can start the clock.
     sink.fillsUpOnWrite = true;
     s.deliver(event(1, { a: { Email: 'one big write' } }));
@@ -194,7 +197,7 @@ describe('Subscription', () => {
 
   it('is not watched once the client read a write that filled its connection', () => {
     const s = subscribe();
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     sink.fillsUpOnWrite = true;
     s.deliver(event(1, { a: { Email: 'big' } }));
     sink.fillsUpOnWrite = false;
@@ -206,7 +209,7 @@ describe('Subscription', () => {
 
   it('pings with the interval in use and the id the client holds', () => {
     const s = subscribe({ pingSeconds: 300 });
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     s.deliver(event(1, { a: { Email: 'e1' } }));
     jest.advanceTimersByTime(299_000);
     expect(sink.frames).toHaveLength(2);
@@ -217,7 +220,7 @@ describe('Subscription', () => {
 
   it('skips pings while the client is not reading (the pending change will do)', () => {
     const s = subscribe({ pingSeconds: 1 });
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     sink.backpressured = true;
     jest.advanceTimersByTime(3_000);
     expect(sink.frames).toEqual(['open 1-0']);
@@ -225,7 +228,7 @@ describe('Subscription', () => {
 
   it('with closeAfterState, ends after the first state change and sends nothing more', () => {
     const s = subscribe({ closeAfterState: true, pingSeconds: 1 });
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     s.deliver(event(1, { a: { Email: 'e1' } }));
     s.deliver(event(2, { a: { Email: 'e2' } }));
     jest.advanceTimersByTime(3_000);
@@ -237,7 +240,7 @@ describe('Subscription', () => {
   it('merges an asynchronous replay with live changes it did not cover, into one event', async () => {
     bus.replay = 'async';
     const s = subscribe();
-    s.open(sink, '1-2');
+    s.open(sink, '1-2', spec);
     s.deliver(event(5, { a: { Email: 'old' } }));
     s.deliver(event(7, { b: { Mailbox: 'live' } }));
     bus.answer({ id: '1-6', accounts: new Map([['a', { Email: 'e6' }]]) });
@@ -248,7 +251,7 @@ describe('Subscription', () => {
   it('never sends an id below the replayed one: a lagging bus delivers changes the replay covered', () => {
     bus.answer({ id: '1-9', accounts: new Map([['a', { Email: 'e9' }]]) });
     const s = subscribe();
-    s.open(sink, '1-2');
+    s.open(sink, '1-2', spec);
     s.deliver(event(8, { a: { Email: 'e8' } }));
     s.deliver(event(9, { a: { Email: 'e9' } }));
     s.deliver(event(10, { a: { Email: 'e10' } }));
@@ -258,7 +261,7 @@ describe('Subscription', () => {
   it('drops a replayed account whose grant was revoked while the replay was read', async () => {
     bus.replay = 'async';
     const s = subscribe();
-    s.open(sink, '1-2');
+    s.open(sink, '1-2', spec);
     s.deliver(event(3, { b: { Email: 'live-b' } }));
     s.narrow({ id: 'alice', accountIds: ['a'] });
     bus.answer({
@@ -275,7 +278,7 @@ describe('Subscription', () => {
 
   it('sends only the id when a replay found nothing, and filters a replay by types', () => {
     bus.answer({ id: '1-9', accounts: new Map() });
-    subscribe().open(sink, '1-1');
+    subscribe().open(sink, '1-1', spec);
     const filtered = new FakeSink();
     bus.answer({
       id: '1-9',
@@ -284,7 +287,7 @@ describe('Subscription', () => {
         ['b', { Mailbox: 'm', Email: 'x' }],
       ]),
     });
-    subscribe({ types: new Set(['Mailbox']) }).open(filtered, '1-1');
+    subscribe({ types: new Set(['Mailbox']) }).open(filtered, '1-1', spec);
     expect(sink.frames).toEqual(['open 1-9']);
     expect(filtered.frames).toEqual(['state 1-9 {"b":{"Mailbox":"m"}}']);
   });
@@ -292,7 +295,7 @@ describe('Subscription', () => {
   it('ends with replayFailed when the bus cannot read the replay', async () => {
     bus.replay = 'async';
     const s = subscribe();
-    s.open(sink, '1-2');
+    s.open(sink, '1-2', spec);
     bus.answer(new Error('redis down'));
     await flushPromises();
     expect(sink.closed).toEqual(['replayFailed']);
@@ -308,11 +311,36 @@ describe('Subscription', () => {
 
   it('ends when its browser session expires', () => {
     const s = subscribe({}, { ...ALICE, session: { id: 'sid', expiresAt: Date.now() + 5_000 } });
-    s.open(sink, undefined);
+    s.open(sink, undefined, spec);
     expect(context.index.ofSession('sid')).toEqual([s]);
     jest.advanceTimersByTime(5_000);
     expect(sink.closed).toEqual(['expired']);
     expect(held()).toEqual(NOTHING);
+  });
+
+  it('pauses: no changes reach it, but it keeps its slot and can open again with other types', () => {
+    const s = subscribe();
+    s.open(sink, undefined, spec);
+    s.pause();
+    s.deliver(event(1, { a: { Email: 'while-paused' } }));
+    expect(context.index.byAccount.size).toBe(0);
+    expect(context.admission.held).toBe(1);
+    s.open(sink, undefined, { types: new Set(['Mailbox']), pingSeconds: 0, closeAfterState: false });
+    expect(s.filterKey).toBe('Mailbox');
+    expect(sink.frames).toEqual(['open 1-0', 'open 1-0']);
+  });
+
+  it('drops the asynchronous replay of an earlier open when it arrives after a newer one', async () => {
+    bus.replay = 'async';
+    const s = subscribe();
+    s.open(sink, '1-2', spec);
+    bus.replay = 'sync';
+    bus.answer({ id: '1-9', accounts: new Map([['a', { Email: 'from-the-new-open' }]]) });
+    s.open(sink, '1-8', spec);
+    bus.replay = 'async';
+    bus.answer({ id: '1-3', accounts: new Map([['a', { Email: 'stale' }]]) });
+    await flushPromises();
+    expect(sink.frames).toEqual(['waiting', 'state 1-9 {"a":{"Email":"from-the-new-open"}}']);
   });
 
   // Every ending releases everything exactly once, whatever state the subscription is in.
@@ -321,14 +349,14 @@ describe('Subscription', () => {
       'ends before its channel opened (shutdown during connect)',
       (s) => {
         s.end('shutdown');
-        s.open(sink, undefined);
+        s.open(sink, undefined, spec);
       },
     ],
     [
       'ends during an asynchronous replay',
       async (s, sink) => {
         bus.replay = 'async';
-        s.open(sink, '1-2');
+        s.open(sink, '1-2', spec);
         s.end('clientLeft');
         bus.answer({ id: '1-3', accounts: new Map([['a', { Email: 'e' }]]) });
         await flushPromises();
@@ -337,7 +365,7 @@ describe('Subscription', () => {
     [
       'is revoked while backpressured',
       (s, sink) => {
-        s.open(sink, undefined);
+        s.open(sink, undefined, spec);
         sink.backpressured = true;
         s.deliver(event(1, { a: { Email: 'e1' } }));
         s.end('revoked');
@@ -347,7 +375,7 @@ describe('Subscription', () => {
     [
       'is ended twice with different reasons',
       (s, sink) => {
-        s.open(sink, undefined);
+        s.open(sink, undefined, spec);
         s.end('stalled');
         s.end('clientLeft');
       },
@@ -355,7 +383,7 @@ describe('Subscription', () => {
     [
       'is ended from within its own write (closeafter=state while backpressured)',
       (s, sink) => {
-        s.open(sink, undefined);
+        s.open(sink, undefined, spec);
         sink.backpressured = true;
         s.deliver(event(1, { a: { Email: 'e1' } }));
         sink.drained();

@@ -1,4 +1,3 @@
-import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import type { MergedChanges } from '../bus/push-bus.interface';
 import type { Authentication } from '../auth/authentication';
 import type { Principal } from '../auth/principal.interface';
@@ -11,6 +10,7 @@ import type { EndReason } from './end-reason';
 import { PendingChanges } from './pending-changes';
 import type { PushSink } from './push-sink.interface';
 import { readMissedChanges } from './replay';
+import { ReplayGate } from './replay-gate';
 import { StateEvent } from './state-event';
 import type { SubscriptionContext } from './subscription-context';
 import type { SubscriptionSlot } from './subscription-admission';
@@ -25,6 +25,8 @@ export interface SubscriptionSpec {
   readonly closeAfterState: boolean;
 }
 
+const NOTHING_YET: SubscriptionSpec = { types: null, pingSeconds: 0, closeAfterState: false };
+
 /**
  * One client's push subscription, on any channel, from admission to release. It takes its slot and
  * registers itself, replays what the client missed, receives live changes, merges them while the client
@@ -36,35 +38,34 @@ export class Subscription implements PingTarget {
   pingDueAt = Number.POSITIVE_INFINITY;
   readonly principal: Principal;
   readonly sessionId: string | undefined;
+  /** What the client asked for when it last opened; nothing until it does. */
+  spec: SubscriptionSpec = NOTHING_YET;
   /** Subscriptions with equal keys share serialised events. */
-  readonly filterKey: string;
+  filterKey = '*';
   /** Accounts whose changes this subscription may carry; narrowed when a grant is revoked. */
   accountIds: readonly string[];
   private readonly slot: SubscriptionSlot;
   private sink: PushSink | undefined;
   /** The id the client holds: the last one written to it. */
   private lastId: string | undefined;
-  /** Changes at or below this id were covered by the replay: a lagging bus may still deliver them. */
-  private coveredUpTo: ParsedEventId | undefined;
   private readonly pending = new PendingChanges();
-  /** Live changes that arrive while an asynchronous replay is read. */
-  private replayBuffer: StateEvent[] | undefined;
+  private readonly gate = new ReplayGate();
   private ended: EndReason | undefined;
   private pingArmed = false;
   private awaitingDrain = false;
   private cancelExpiry: (() => void) | undefined;
+  /** Grows at every open and pause, so a replay read for an earlier one is dropped when it arrives. */
+  private generation = 0;
 
   /** Takes a slot (or throws the 429 / shutting-down problem) and joins its principal's group. */
   constructor(
     authentication: Authentication,
-    readonly spec: SubscriptionSpec,
     private readonly context: SubscriptionContext,
   ) {
     this.slot = context.admission.admit(authentication.principal);
     this.principal = authentication.principal;
     this.sessionId = authentication.session?.id;
     this.accountIds = [...new Set(authentication.principal.accountIds)];
-    this.filterKey = spec.types ? [...spec.types].sort().join(',') : '*';
     context.index.add(this);
     context.metrics.openStreams++;
     context.metrics.streamsOpened++;
@@ -80,15 +81,19 @@ export class Subscription implements PingTarget {
   }
 
   /**
-   * The channel is ready: from now on changes flow to `sink`. With `since` (an event id the client
-   * holds), the changes it missed come first, merged; an id the bus cannot place gets the latest states.
+   * The channel is ready: from now on changes of `spec.types` flow to `sink`. With `since` (an event id the
+   * client holds), the changes it missed come first, merged; an id the bus cannot place gets the latest
+   * states. Opening again (a WebSocket's second push enable) replaces what the first asked for.
    */
-  open(sink: PushSink, since: string | undefined): void {
+  open(sink: PushSink, since: string | undefined, spec: SubscriptionSpec): void {
     if (this.ended) {
       sink.close(this.ended);
       return;
     }
+    this.pause();
     this.sink = sink;
+    this.spec = spec;
+    this.filterKey = spec.types ? [...spec.types].sort().join(',') : '*';
     this.context.index.listen(this);
     if (since === undefined) {
       this.writeOpen(this.context.bus.currentId());
@@ -100,13 +105,15 @@ export class Subscription implements PingTarget {
       this.finishReplay(replay);
       return;
     }
-    this.replayBuffer = [];
+    this.gate.hold();
     sink.writeWaiting();
+    const generation = this.generation;
     replay.then(
       (changes) => {
-        this.finishReplay(changes);
+        if (generation === this.generation) this.finishReplay(changes);
       },
       (error: unknown) => {
+        if (generation !== this.generation) return;
         // The client reconnects and asks again; an error frame would only confuse it.
         this.context.logger.warn(`Replay failed: ${describeError(error)}`);
         this.end('replayFailed');
@@ -114,11 +121,26 @@ export class Subscription implements PingTarget {
     );
   }
 
+  /**
+   * Stops the flow of changes (a WebSocket's push disable) but keeps the slot and the principal: the
+   * channel may open again. Pending and buffered changes are dropped; the sink is kept by its channel.
+   */
+  pause(): void {
+    this.generation++;
+    if (!this.sink) return;
+    this.context.index.unlisten(this);
+    this.context.scheduler.unschedule(this);
+    this.context.stallWatch.resumed(this);
+    this.pingArmed = false;
+    this.awaitingDrain = false;
+    this.pending.take();
+    this.gate.clear();
+    this.sink = undefined;
+  }
+
   /** A live change for one of this subscription's accounts, already filtered to its types. */
   deliver(event: StateEvent): void {
-    if (this.ended) return;
-    if (this.replayBuffer) this.replayBuffer.push(event);
-    else if (this.isNew(event)) this.send(event);
+    if (!this.ended && this.gate.admit(event)) this.send(event);
   }
 
   sendPing(now: number): void {
@@ -144,7 +166,7 @@ export class Subscription implements PingTarget {
     if (this.ended) return;
     this.ended = reason;
     this.pending.take();
-    this.replayBuffer = undefined;
+    this.gate.clear();
     this.cancelExpiry?.();
     this.context.scheduler.unschedule(this);
     this.context.stallWatch.resumed(this);
@@ -152,30 +174,20 @@ export class Subscription implements PingTarget {
     this.slot.release();
     this.context.metrics.openStreams--;
     this.sink?.close(reason);
+    this.sink = undefined;
   }
 
   private finishReplay(replay: MergedChanges): void {
-    const buffered = this.replayBuffer ?? [];
-    this.replayBuffer = undefined;
     if (this.ended) return;
-    this.coveredUpTo = parseEventId(replay.id);
+    const newer = this.gate.release(replay.id);
     for (const [accountId, states] of replay.accounts) {
       const kept = filterTypeStates(states, this.spec.types);
       if (kept) this.mergeAccount(accountId, kept, replay.id);
     }
-    for (const event of buffered) if (this.isNew(event)) this.merge(event);
+    for (const event of newer) this.merge(event);
     if (this.pending.isEmpty) this.writeOpen(replay.id);
     else if (this.backpressured()) this.waitForDrain();
     else this.flush();
-  }
-
-  /** False for a change the replay already covered: ids the client sees never go backwards. */
-  private isNew(event: StateEvent): boolean {
-    if (!this.coveredUpTo) return true;
-    const id = parseEventId(event.id);
-    if (id && compareEventIds(id, this.coveredUpTo) <= 0) return false;
-    this.coveredUpTo = undefined;
-    return true;
   }
 
   private send(event: StateEvent): void {
