@@ -10,6 +10,10 @@ describe.each(TRANSPORTS)('PushMetrics (%s transport)', (transport) => {
   it('starts at zero', () => {
     expect(fx.push.app.get(PushMetrics).snapshot()).toEqual({
       openStreams: 0,
+      webSockets: 0,
+      webSocketsOpened: 0,
+      webSocketRequests: 0,
+      webSocketRequestErrors: 0,
       streamsOpened: 0,
       stateEvents: 0,
       pings: 0,
@@ -53,6 +57,10 @@ describe.each(TRANSPORTS)('PushMetrics (%s transport)', (transport) => {
 
     expect(metrics.snapshot()).toEqual({
       openStreams: 3,
+      webSockets: 0,
+      webSocketsOpened: 0,
+      webSocketRequests: 0,
+      webSocketRequestErrors: 0,
       streamsOpened: 3,
       stateEvents: 4,
       pings: 1,

@@ -27,7 +27,13 @@ export { compareEventIds, formatEventId, parseEventId, type ParsedEventId } from
 export { PingPolicy } from './ping/ping-policy.interface';
 export { ClampingPingPolicy } from './ping/clamping-ping-policy';
 
-export { JmapPushSession } from './session/jmap-push-session';
+export { JmapPushSession, WEBSOCKET_CAPABILITY } from './session/jmap-push-session';
+export type { Authentication, BrowserSession } from './auth/authentication';
+
+export { JmapRequestHandler } from './websocket/jmap-request-handler.interface';
+export type { JmapRequest, JmapResponse } from './websocket/jmap-request-handler.interface';
+export { JmapRequestError } from './websocket/jmap-request-error';
+export type { WebSocketOptions } from './websocket/websocket-options.interface';
 export { PushMetrics, type PushMetricsSnapshot, type RejectionReason } from './metrics/push-metrics';
 export { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem/problem-details';
 

@@ -2,6 +2,7 @@ import type { Authenticator } from './auth/authenticator.interface';
 import type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 import type { PushBus } from './bus/push-bus.interface';
 import type { PingPolicy } from './ping/ping-policy.interface';
+import type { WebSocketOptions } from './websocket/websocket-options.interface';
 
 /** Options of `JmapPushModule.forRoot()` / `forRootAsync()`'s factory. Only `authenticator` is required. */
 export interface JmapPushModuleOptions {
@@ -38,6 +39,8 @@ export interface JmapPushModuleOptions {
   revalidateIntervalMs?: number;
   /** Sign-in for browsers' `EventSource` with a signed `HttpOnly` cookie; off unless given. */
   browserSessions?: BrowserSessionOptions;
+  /** JMAP over WebSocket (RFC 8887) with push, at `webSocket.path`; off unless given. */
+  webSocket?: WebSocketOptions;
 }
 
 /** Options fixed when the module is defined (they shape routes): valid in `forRoot` and `forRootAsync`. */

@@ -18,6 +18,8 @@ import { JmapPushSession } from './session/jmap-push-session';
 import { StateChangeService } from './bus/state-change.service';
 import { TypeRegistry } from './state/type-registry';
 import { EventSourceChannel } from './event-source/event-source.channel';
+import { JmapRequestHandler } from './websocket/jmap-request-handler.interface';
+import { WebSocketEndpoint } from './websocket/websocket.endpoint';
 import { PrincipalRevalidator } from './subscription/principal-revalidator';
 import { StallWatch } from './subscription/stall-watch';
 import { SubscriptionAdmission } from './subscription/subscription-admission';
@@ -33,6 +35,11 @@ import { SubscriptionRegistry } from './subscription/subscription-registry';
     {
       provide: Authenticator,
       useFactory: (options: JmapPushModuleOptions) => options.authenticator,
+      inject: [JMAP_PUSH_MODULE_OPTIONS],
+    },
+    {
+      provide: JmapRequestHandler,
+      useFactory: (options: JmapPushModuleOptions) => options.webSocket?.requestHandler ?? null,
       inject: [JMAP_PUSH_MODULE_OPTIONS],
     },
     {
@@ -54,6 +61,7 @@ import { SubscriptionRegistry } from './subscription/subscription-registry';
     StallWatch,
     SubscriptionRegistry,
     EventSourceChannel,
+    WebSocketEndpoint,
     PrincipalRevalidator,
     StateChangeService,
     JmapPushSession,

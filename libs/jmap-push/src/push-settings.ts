@@ -3,6 +3,7 @@ import type { JmapPushModuleOptions } from './jmap-push-options.interface';
 import type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 import { JmapPushConfigError } from './errors/jmap-push-config.error';
 import { positiveIntegerOption } from './util/positive-integer-option';
+import { resolveWebSocketSettings, type WebSocketSettings } from './websocket/websocket-settings';
 
 /** The module options with every default filled in and every bound checked, once, at startup. */
 export interface PushSettings {
@@ -19,6 +20,7 @@ export interface PushSettings {
   readonly stalledStreamTimeoutMs: number;
   readonly revalidateIntervalMs: number;
   readonly browserSessions: (Required<Omit<BrowserSessionOptions, 'cookiePath'>> & { cookiePath?: string }) | undefined;
+  readonly webSocket: WebSocketSettings | undefined;
 }
 
 const OWNER = 'JmapPushModule';
@@ -71,6 +73,7 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
     stalledStreamTimeoutMs: count('stalledStreamTimeoutMs', options.stalledStreamTimeoutMs, 60_000),
     revalidateIntervalMs: count('revalidateIntervalMs', options.revalidateIntervalMs, 60_000),
     browserSessions: options.browserSessions && resolveBrowserSessions(options.browserSessions),
+    webSocket: options.webSocket && resolveWebSocketSettings(options.webSocket),
   };
 }
 

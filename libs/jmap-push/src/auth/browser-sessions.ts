@@ -13,7 +13,8 @@ import { SessionCookieCodec } from './session-cookie.codec';
 @Injectable()
 export class BrowserSessions {
   private readonly codec: SessionCookieCodec | undefined;
-  private readonly cookiePath: string;
+  /** The event source's path, and the WebSocket endpoint's: the cookie is scoped to each, and nothing else. */
+  private readonly cookiePaths: readonly string[];
   private readonly signOutListeners = new Set<(sessionId: string) => void>();
 
   constructor(
@@ -27,24 +28,27 @@ export class BrowserSessions {
       );
     }
     this.codec = options && new SessionCookieCodec(options.secret, options.ttlSeconds);
-    this.cookiePath = options?.cookiePath ?? `/${extras.path}`;
+    const webSocket = settings.webSocket && `/${settings.webSocket.path}`;
+    this.cookiePaths = options?.cookiePath
+      ? [options.cookiePath]
+      : [`/${extras.path}`, ...(webSocket ? [webSocket] : [])];
   }
 
   get enabled(): boolean {
     return this.codec !== undefined;
   }
 
-  /** The `Set-Cookie` value that signs `principal` in. */
-  signIn(principal: Principal): string {
+  /** The `Set-Cookie` values that sign `principal` in (one per path the cookie serves). */
+  signIn(principal: Principal): string[] {
     const { value, maxAge } = this.requireCodec().mint(principal);
     return this.cookie(value, maxAge);
   }
 
   /**
    * Revokes the request's session, if any, tells the sign-out listeners (whose subscriptions made with it
-   * end), and returns the `Set-Cookie` value that deletes it.
+   * end), and returns the `Set-Cookie` values that delete it.
    */
-  signOut(request: IncomingMessage): string {
+  signOut(request: IncomingMessage): string[] {
     const value = this.read(request);
     const ended = value === undefined ? undefined : this.requireCodec().revoke(value);
     if (ended) for (const listener of this.signOutListeners) listener(ended.id);
@@ -73,14 +77,11 @@ export class BrowserSessions {
     return options && readCookie(request, options.cookieName);
   }
 
-  private cookie(value: string, maxAge: number): string {
+  private cookie(value: string, maxAge: number): string[] {
     const options = this.settings.browserSessions as NonNullable<PushSettings['browserSessions']>;
-    return serializeCookie(options.cookieName, value, {
-      maxAge,
-      path: this.cookiePath,
-      sameSite: options.sameSite,
-      secure: options.secure,
-    });
+    return this.cookiePaths.map((path) =>
+      serializeCookie(options.cookieName, value, { maxAge, path, sameSite: options.sameSite, secure: options.secure }),
+    );
   }
 
   private requireCodec(): SessionCookieCodec {

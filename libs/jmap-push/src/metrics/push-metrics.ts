@@ -5,8 +5,16 @@ export type RejectionReason = 'unauthorized' | 'badRequest' | 'tooManyStreams' |
 
 /** A point-in-time copy of the counters, safe to serialise (e.g. for a Prometheus exporter). */
 export interface PushMetricsSnapshot {
-  /** Streams open now. */
+  /** Subscriptions held now: event-source streams and WebSockets (each holds one from its handshake). */
   readonly openStreams: number;
+  /** JMAP WebSockets open now. */
+  readonly webSockets: number;
+  /** JMAP WebSockets opened since start. */
+  readonly webSocketsOpened: number;
+  /** JMAP Requests received over WebSockets. */
+  readonly webSocketRequests: number;
+  /** RequestErrors sent over WebSockets (malformed messages, limits, handler failures). */
+  readonly webSocketRequestErrors: number;
   /** Streams opened since start. */
   readonly streamsOpened: number;
   /** `event: state` frames written (replays included). */
@@ -30,6 +38,10 @@ export interface PushMetricsSnapshot {
 @Injectable()
 export class PushMetrics {
   /** @internal */ openStreams = 0;
+  /** @internal */ webSockets = 0;
+  /** @internal */ webSocketsOpened = 0;
+  /** @internal */ webSocketRequests = 0;
+  /** @internal */ webSocketRequestErrors = 0;
   /** @internal */ streamsOpened = 0;
   /** @internal */ stateEvents = 0;
   /** @internal */ pings = 0;
@@ -52,6 +64,10 @@ export class PushMetrics {
   snapshot(): PushMetricsSnapshot {
     return {
       openStreams: this.openStreams,
+      webSockets: this.webSockets,
+      webSocketsOpened: this.webSocketsOpened,
+      webSocketRequests: this.webSocketRequests,
+      webSocketRequestErrors: this.webSocketRequestErrors,
       streamsOpened: this.streamsOpened,
       stateEvents: this.stateEvents,
       pings: this.pings,
