@@ -37,7 +37,7 @@ export function openJmapSocket(
   let taken = 0;
   const waiters: (() => void)[] = [];
   ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)) as Record<string, unknown>);
+    messages.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>);
     for (const wake of waiters.splice(0)) wake();
   });
   const closed = new Promise<number>((resolve) =>
@@ -58,8 +58,8 @@ export function openJmapSocket(
         ws,
         messages,
         closed,
-        send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
-        close: () => ws.close(),
+        send: (message) => { ws.send(typeof message === 'string' ? message : JSON.stringify(message)); },
+        close: () => { ws.close(); },
         async next(timeoutMs = 3000) {
           const deadline = Date.now() + timeoutMs;
           while (messages.length <= taken) {
