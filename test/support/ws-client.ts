@@ -58,8 +58,12 @@ export function openJmapSocket(
         ws,
         messages,
         closed,
-        send: (message) => { ws.send(typeof message === 'string' ? message : JSON.stringify(message)); },
-        close: () => { ws.close(); },
+        send: (message) => {
+          ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+        },
+        close: () => {
+          ws.close();
+        },
         async next(timeoutMs = 3000) {
           const deadline = Date.now() + timeoutMs;
           while (messages.length <= taken) {
