@@ -24,6 +24,7 @@ describe.each(TRANSPORTS)('PushMetrics (%s transport)', (transport) => {
         unauthorized: 0,
         badRequest: 0,
         tooManyStreams: 0,
+        forbidden: 0,
         unavailable: 0,
       },
     });
@@ -71,6 +72,7 @@ describe.each(TRANSPORTS)('PushMetrics (%s transport)', (transport) => {
         unauthorized: 1,
         badRequest: 1,
         tooManyStreams: 1,
+        forbidden: 0,
         unavailable: 0,
       },
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 /** Why a connection attempt was turned away. */
-export type RejectionReason = 'unauthorized' | 'badRequest' | 'tooManyStreams' | 'unavailable';
+export type RejectionReason = 'unauthorized' | 'badRequest' | 'forbidden' | 'tooManyStreams' | 'unavailable';
 
 /** A point-in-time copy of the counters, safe to serialise (e.g. for a Prometheus exporter). */
 export interface PushMetricsSnapshot {
@@ -27,7 +27,7 @@ export interface PushMetricsSnapshot {
   readonly merges: number;
   /** Changes published through this process. */
   readonly published: number;
-  /** Connection attempts turned away, by reason (401, 400, 429, 503). */
+  /** Connection attempts turned away, by reason (401, 400, 403, 429, 503). */
   readonly rejections: Readonly<Record<RejectionReason, number>>;
 }
 
@@ -52,6 +52,7 @@ export class PushMetrics {
     unauthorized: 0,
     badRequest: 0,
     tooManyStreams: 0,
+    forbidden: 0,
     unavailable: 0,
   };
 

@@ -103,8 +103,14 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
   private async handshake(request: IncomingMessage, socket: Duplex, head: Buffer, settings: WebSocketSettings) {
     try {
       const authentication = await this.authenticator.authenticate(request, true);
-      if (!originAllowed(request, authentication, settings.allowedOrigins)) throw HandshakeProblem.forbiddenOrigin();
-      if (!offersJmap(request)) throw HandshakeProblem.noSubprotocol();
+      if (!originAllowed(request, authentication, settings.allowedOrigins)) {
+        this.metrics.rejected('forbidden');
+        throw HandshakeProblem.forbiddenOrigin();
+      }
+      if (!offersJmap(request)) {
+        this.metrics.rejected('badRequest');
+        throw HandshakeProblem.noSubprotocol();
+      }
       if (socket.destroyed) return;
       const subscription = this.registry.subscribe(authentication);
       const context: WebSocketConnectionContext = {
