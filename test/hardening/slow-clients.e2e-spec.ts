@@ -107,7 +107,21 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
 
     const filler = 'x'.repeat(STATE_BYTES);
     const stallWatch = push.app.get(StallWatch);
+    // The stall is the stuck client's, as the server's clock sees it: from its last `stalled` with no
+    // `resumed` after it (a reading client is watched too, for a moment after each large write).
+    const [stuckSubscription] = push.app.get(SubscriptionRegistry).index.ofPrincipal('stuck');
     let stalledAt = Number.NaN;
+    const stalled = stallWatch.stalled.bind(stallWatch);
+    const resumed = stallWatch.resumed.bind(stallWatch);
+    jest.spyOn(stallWatch, 'stalled').mockImplementation((target) => {
+      if (target === stuckSubscription && Number.isNaN(stalledAt)) stalledAt = performance.now();
+      stalled(target);
+    });
+    jest.spyOn(stallWatch, 'resumed').mockImplementation((target) => {
+      // Read again (not ended: the cut-off itself also leaves the watch).
+      if (target === stuckSubscription && !stuckSubscription.isEnded) stalledAt = Number.NaN;
+      resumed(target);
+    });
     let maxBuffered = 0;
     let maxMemory = 0;
     let published = 0;
@@ -121,13 +135,7 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
       if (performance.now() > deadline) throw new Error('the stuck client was never cut off');
       await push.stateChanges.publish('acc-flood', { Email: `flood-${i}-${filler}` });
       published += STATE_BYTES;
-      // The stall is the stuck client's: from the last moment its connection filled up (a reading
       // client also fills up for a moment after each large write, and is watched meanwhile).
-      if (!stuckResponse.destroyed) {
-        const stuckFull = stuckResponse.writableNeedDrain || stuckResponse.socket?.writableNeedDrain === true;
-        if (!stuckFull) stalledAt = Number.NaN;
-        else if (Number.isNaN(stalledAt) && stallWatch.size > 0) stalledAt = performance.now();
-      }
       if (!stuckResponse.destroyed) maxBuffered = Math.max(maxBuffered, stuckResponse.writableLength);
       if (i % 10 === 0) {
         // The other client's change must arrive at once, flood or not.
