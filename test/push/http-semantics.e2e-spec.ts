@@ -3,7 +3,9 @@
 // HTTP/1.0 (RFC 9112 section 9.6), repeated `Authorization`, and one head for both transports.
 import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
-import { startPushApp, type PushApp } from '../support/push-app';
+import type { MergedChanges } from 'jmap-push';
+import { DEFAULT_USERS, startPushApp, tableAuthenticator, type PushApp } from '../support/push-app';
+import { ScriptedBus } from '../support/scripted-bus';
 import { waitUntil } from '../support/push-fixture';
 import { headerOf, parseResponses, rawRequest, RawConnection, type RawResponse } from '../support/raw-http';
 import { TRANSPORTS, type Transport } from '../support/transports';
@@ -190,5 +192,72 @@ describe('both transports', () => {
     // No leading empty line: the first bytes are the first frame.
     expect(sse.body).toMatch(/^id: \d+-\d+\nretry: 2000\n\n$/);
     expect(direct.body).toMatch(/^id: \d+-\d+\nretry: 2000\n\n$/);
+  });
+});
+
+describe.each(TRANSPORTS)('a pipelined request whose client leaves while it is authenticated (%s)', (transport) => {
+  it('is released: no subscription or slot is left behind', async () => {
+    const table = tableAuthenticator(DEFAULT_USERS);
+    let carolAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (carolAsked = resolve));
+    let answerCarol!: () => void;
+    const answer = new Promise<void>((resolve) => (answerCarol = resolve));
+    const push = await startPushApp({
+      transport,
+      authenticator: {
+        // A directory that takes its time (a database, bcrypt) for carol.
+        async authenticateBasic(user, password) {
+          if (user.startsWith('carol')) {
+            carolAsked();
+            await answer;
+          }
+          return table.authenticateBasic(user, password);
+        },
+      },
+    });
+    try {
+      const client = new RawConnection(Number(new URL(push.baseUrl).port));
+      client.write(rawRequest(EMAIL, { user: 'bob@example.com' }) + rawRequest(EMAIL, { user: 'carol@example.com' }));
+      await client.until((data) => data.includes('retry: 2000'), "bob's stream to open");
+      await asked;
+      client.destroy();
+      await client.closed;
+      await waitUntil(() => held(push).subscriptions === 0, "bob's stream to be released");
+      answerCarol();
+      // carol's request is answered by the guard, after the connection is gone: nothing may be held for it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(held(push)).toEqual({ subscriptions: 0, slots: 0 });
+    } finally {
+      await push.close();
+    }
+  });
+});
+
+describe('both transports, while a replay is read', () => {
+  async function waitingFrame(transport: Transport): Promise<string> {
+    const bus = new ScriptedBus();
+    let answer!: (changes: MergedChanges) => void;
+    bus.changesSinceHook = () => new Promise<MergedChanges>((resolve) => (answer = resolve));
+    const push = await startPushApp({ transport, bus });
+    const client = new RawConnection(Number(new URL(push.baseUrl).port));
+    try {
+      client.write(rawRequest(EMAIL, { user: 'bob@example.com', headers: { 'Last-Event-ID': '1-1' } }));
+      await client.until(
+        (data) => parseResponses(data, ['GET']).at(0)?.body.includes('\n\n') ?? false,
+        'a first frame',
+      );
+      answer({ id: '1-2', accounts: new Map() });
+      return parseResponses(client.data, ['GET'])[0].body;
+    } finally {
+      client.destroy();
+      await push.close();
+    }
+  }
+
+  it('send the same bytes to say the stream is open', async () => {
+    const sse = await waitingFrame('sse');
+    expect(await waitingFrame('direct')).toBe(sse);
+    expect(sse).toBe(': \n\n');
   });
 });

@@ -5,7 +5,17 @@ export interface BrowserSession {
   readonly principal: Principal;
   readonly id: string;
   /** Epoch milliseconds. */
+  readonly issuedAt: number;
+  /** Epoch milliseconds. */
   readonly expiresAt: number;
+}
+
+/** A sign-out as its listeners hear of it: the session, and, when it revoked more, all up to a mint time. */
+export interface SignOut {
+  readonly principalId: string;
+  readonly sessionId: string;
+  /** Every session of the principal minted at or before this time (epoch milliseconds) is revoked too. */
+  readonly mintedUpTo?: number;
 }
 
 /**

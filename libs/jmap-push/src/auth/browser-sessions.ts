@@ -4,7 +4,7 @@ import { JmapPushConfigError } from '../errors/jmap-push-config.error';
 import { PUSH_EXTRAS, PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { JmapPushModuleExtras } from '../jmap-push-options.interface';
 import type { PushSettings } from '../push-settings';
-import type { BrowserSession } from './authentication';
+import type { BrowserSession, SignOut } from './authentication';
 import type { Principal } from './principal.interface';
 import { readCookie, serializeCookie } from './session-cookie';
 import { SessionCookieCodec } from './session-cookie.codec';
@@ -15,7 +15,7 @@ export class BrowserSessions {
   private readonly codec: SessionCookieCodec | undefined;
   /** The event source's path, and the WebSocket endpoint's: the cookie is scoped to each, and nothing else. */
   private readonly cookiePaths: readonly string[];
-  private readonly signOutListeners = new Set<(sessionId: string) => void>();
+  private readonly signOutListeners = new Set<(signOut: SignOut) => void>();
 
   constructor(
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
@@ -51,12 +51,12 @@ export class BrowserSessions {
   signOut(request: IncomingMessage): string[] {
     const value = this.read(request);
     const ended = value === undefined ? undefined : this.requireCodec().revoke(value);
-    if (ended) for (const listener of this.signOutListeners) listener(ended.id);
+    if (ended) for (const listener of this.signOutListeners) listener(ended);
     return this.cookie('', 0);
   }
 
-  /** Calls `listener` with the id of every session signed out on this node; returns its removal. */
-  onSignOut(listener: (sessionId: string) => void): () => void {
+  /** Calls `listener` with every sign-out on this node; returns its removal. */
+  onSignOut(listener: (signOut: SignOut) => void): () => void {
     this.signOutListeners.add(listener);
     return () => this.signOutListeners.delete(listener);
   }

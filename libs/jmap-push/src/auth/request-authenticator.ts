@@ -80,7 +80,10 @@ export class RequestAuthenticator {
     const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
     const principal = revalidate ? await this.ask(() => revalidate(session.principal)) : session.principal;
     if (principal?.id !== session.principal.id) return null;
-    return { principal, session: { id: session.id, expiresAt: session.expiresAt } };
+    // The session may have signed out or expired while the directory was asked: its sign-out found no
+    // subscription to end yet, so this one must not be made.
+    if (revalidate && this.sessions.sessionOf(request)?.id !== session.id) return null;
+    return { principal, session: { id: session.id, issuedAt: session.issuedAt, expiresAt: session.expiresAt } };
   }
 
   private async authenticateHeader(request: IncomingMessage): Promise<Authentication | null> {

@@ -5,7 +5,7 @@ const BOB = { id: 'bob', accountIds: ['acc-bob', 'acc-alice'] };
 
 describe('SessionCookieCodec', () => {
   let now = 1_000_000;
-  const codec = () => new SessionCookieCodec(SECRET, 60, () => now);
+  const codec = () => new SessionCookieCodec(SECRET, 60, () => now * 1000);
 
   it('verifies what it minted, as the same principal', () => {
     const c = codec();
@@ -41,7 +41,7 @@ describe('SessionCookieCodec', () => {
     expect(c.verify(payload)).toBeUndefined();
     expect(c.verify('')).toBeUndefined();
     expect(c.verify('x'.repeat(10_000))).toBeUndefined();
-    const other = new SessionCookieCodec(`${SECRET}-other`, 60, () => now);
+    const other = new SessionCookieCodec(`${SECRET}-other`, 60, () => now * 1000);
     expect(other.verify(value)).toBeUndefined();
   });
 

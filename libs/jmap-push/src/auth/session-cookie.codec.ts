@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEquals } from './constant-time-equals';
 import { isPrincipal } from './is-principal';
 import type { Principal } from './principal.interface';
-import type { BrowserSession } from './authentication';
+import type { BrowserSession, SignOut } from './authentication';
 import { SessionRevocations } from './session-revocations';
 
 /** What a session cookie carries, signed: who, which accounts, until when, and an id for revocation. */
@@ -11,6 +11,8 @@ interface SessionClaims {
   readonly acc: readonly string[];
   readonly exp: number;
   readonly jti: string;
+  /** Mint time in milliseconds (sign-out bounds compare mint times). */
+  readonly iat?: number;
 }
 
 /** Browsers keep cookies up to about 4 KiB; anything longer was not minted here. */
@@ -23,12 +25,13 @@ const MAX_COOKIE_VALUE_LENGTH = 4096;
 export class SessionCookieCodec {
   private readonly revocations: SessionRevocations;
 
+  /** @param nowMs the clock, in milliseconds (expiry is in whole seconds, mint times in milliseconds) */
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
-    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+    private readonly nowMs: () => number = Date.now,
   ) {
-    this.revocations = new SessionRevocations(now);
+    this.revocations = new SessionRevocations(() => this.now());
   }
 
   mint(principal: Principal): { value: string; maxAge: number } {
@@ -37,6 +40,7 @@ export class SessionCookieCodec {
       acc: [...principal.accountIds],
       exp: this.now() + this.ttlSeconds,
       jti: randomBytes(16).toString('base64url'),
+      iat: this.nowMs(),
     };
     const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
     return { value: `${payload}.${this.sign(payload)}`, maxAge: this.ttlSeconds };
@@ -55,22 +59,29 @@ export class SessionCookieCodec {
     return {
       principal: { id: claims.sub, accountIds: claims.acc },
       id: claims.jti,
+      issuedAt: this.issuedAt(claims),
       expiresAt: claims.exp * 1000,
     };
   }
 
-  /** Sign-out: this value is refused from now on, here. Returns the session it ended, if it was one. */
-  revoke(value: string): BrowserSession | undefined {
-    const session = this.session(value);
-    const claims = session && this.claims(value);
-    if (!session || !claims) return undefined;
-    this.revocations.revoke(claims.sub, claims.jti, this.issuedAt(claims), claims.exp);
-    return session;
+  /**
+   * Sign-out: this value is refused from now on, here. Any genuine value counts, an expired or revoked
+   * one too (its streams may still be open); anything else is no sign-out.
+   */
+  revoke(value: string): SignOut | undefined {
+    const claims = this.claims(value);
+    if (!claims) return undefined;
+    const mintedUpTo = this.revocations.revoke(claims.sub, claims.jti, this.issuedAt(claims), claims.exp);
+    return { principalId: claims.sub, sessionId: claims.jti, ...(mintedUpTo !== undefined && { mintedUpTo }) };
   }
 
-  /** The TTL is fixed per codec, so the mint time follows from the expiry. */
+  /** Milliseconds; cookies minted before `iat` existed say only their expiry, and the TTL is fixed per codec. */
   private issuedAt(claims: SessionClaims): number {
-    return claims.exp - this.ttlSeconds;
+    return claims.iat ?? (claims.exp - this.ttlSeconds) * 1000;
+  }
+
+  private now(): number {
+    return Math.floor(this.nowMs() / 1000);
   }
 
   private claims(value: string): SessionClaims | undefined {
@@ -82,7 +93,10 @@ export class SessionCookieCodec {
     try {
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SessionClaims;
       const principal = { id: claims.sub, accountIds: claims.acc };
-      return isPrincipal(principal) && Number.isSafeInteger(claims.exp) && typeof claims.jti === 'string'
+      return isPrincipal(principal) &&
+        Number.isSafeInteger(claims.exp) &&
+        typeof claims.jti === 'string' &&
+        (claims.iat === undefined || Number.isSafeInteger(claims.iat))
         ? claims
         : undefined;
     } catch {

@@ -7,9 +7,9 @@ interface RevokedSession {
 }
 
 interface PrincipalRevocations {
-  /** Session id to when it was minted and expires (seconds). */
+  /** Session id to when it was minted (milliseconds) and expires (seconds). */
   readonly sessions: Map<string, RevokedSession>;
-  /** Sessions of this principal minted at or before this time (seconds) are revoked; 0 for none. */
+  /** Sessions of this principal minted at or before this time (milliseconds) are revoked; 0 for none. */
   mintedUpTo: number;
   /** When the last of the revoked sessions expires: the entry can go after that. */
   until: number;
@@ -26,7 +26,11 @@ export class SessionRevocations {
 
   constructor(private readonly now: () => number) {}
 
-  revoke(principalId: string, sessionId: string, issuedAt: number, expiresAt: number): void {
+  /**
+   * Refuses the session from now on. Returns the principal's new bound when this sign-out made it
+   * revoke all the principal's sessions minted up to then (their open subscriptions must end too).
+   */
+  revoke(principalId: string, sessionId: string, issuedAt: number, expiresAt: number): number | undefined {
     this.prune();
     const entry = this.byPrincipal.get(principalId) ?? {
       sessions: new Map<string, RevokedSession>(),
@@ -38,15 +42,16 @@ export class SessionRevocations {
     entry.until = Math.max(entry.until, expiresAt);
     const now = this.now();
     for (const [id, session] of entry.sessions) if (session.expiresAt <= now) entry.sessions.delete(id);
-    if (entry.sessions.size < MAX_REVOKED_PER_PRINCIPAL) {
+    if (entry.sessions.size < MAX_REVOKED_PER_PRINCIPAL || entry.sessions.has(sessionId)) {
       entry.sessions.set(sessionId, { issuedAt, expiresAt });
-      return;
+      return undefined;
     }
     // Every remembered session was minted at or before the newest of them: one bound covers them all
     // (and any unrevoked session minted meanwhile, which is the price of the bound).
     for (const session of entry.sessions.values()) entry.mintedUpTo = Math.max(entry.mintedUpTo, session.issuedAt);
     entry.mintedUpTo = Math.max(entry.mintedUpTo, issuedAt);
     entry.sessions.clear();
+    return entry.mintedUpTo;
   }
 
   isRevoked(principalId: string, sessionId: string, issuedAt: number): boolean {

@@ -9,7 +9,7 @@ import { EventSourceParams } from '../query/event-source-params.decorator';
 import type { EventSourceQuery } from '../query/event-source-query.dto';
 import { EventSourceQueryPipe } from '../query/event-source-query.pipe';
 import { DirectSink } from './direct.sink';
-import { EventSourceChannel, lastEventIdOf } from './event-source.channel';
+import { EventSourceChannel } from './event-source.channel';
 
 /**
  * The event source for processes that hold many thousands of streams (`transport: 'direct'`): the same
@@ -29,19 +29,7 @@ export class DirectEventSourceController {
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): void {
-    if (request.method === 'HEAD') {
-      this.channel.answerHead(authentication, request, response);
-      return;
-    }
-    const subscription = this.channel.subscribe(authentication);
-    // A client that left while it was being authenticated closed the response already: no 'close' comes.
-    if (response.destroyed) {
-      subscription.end('clientLeft');
-      return;
-    }
-    const sink = new DirectSink(request, response, this.channel.reconnectDelayMs, () => {
-      subscription.end('clientLeft');
-    });
-    subscription.open(sink, lastEventIdOf(request), this.channel.specOf(query));
+    const stream = this.channel.accept(authentication, query, request, response);
+    stream?.open(new DirectSink(request, response, this.channel.reconnectDelayMs, stream.left));
   }
 }

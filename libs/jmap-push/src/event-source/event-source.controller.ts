@@ -9,7 +9,7 @@ import { ProblemDetailsFilter } from '../problem/problem-details.filter';
 import { EventSourceParams } from '../query/event-source-params.decorator';
 import type { EventSourceQuery } from '../query/event-source-query.dto';
 import { EventSourceQueryPipe } from '../query/event-source-query.pipe';
-import { EventSourceChannel, lastEventIdOf } from './event-source.channel';
+import { EventSourceChannel } from './event-source.channel';
 import { alignNestSseHead } from './nest-sse-head';
 import { NestSseSink } from './nest-sse.sink';
 
@@ -30,23 +30,14 @@ export class EventSourceController {
     @Req() request: IncomingMessage & { res: ServerResponse },
   ): Observable<MessageEvent> {
     const response = request.res;
-    if (request.method === 'HEAD') {
-      this.channel.answerHead(authentication, request, response);
-      return EMPTY;
-    }
-    const subscription = this.channel.subscribe(authentication);
+    const stream = this.channel.accept(authentication, query, request, response);
+    if (!stream) return EMPTY;
     alignNestSseHead(request, response);
-    const sink = new NestSseSink(request, response, this.channel.reconnectDelayMs, () => {
-      subscription.end('clientLeft');
-    });
-    // A client that left while it was being authenticated closed the response already: no 'close' comes.
-    if (response.destroyed) subscription.end('clientLeft');
+    const sink = new NestSseSink(request, response, this.channel.reconnectDelayMs, stream.left);
     return new Observable<MessageEvent>((subscriber) => {
       sink.attach(subscriber);
-      subscription.open(sink, lastEventIdOf(request), this.channel.specOf(query));
-      return () => {
-        subscription.end('clientLeft');
-      };
+      stream.open(sink);
+      return stream.left;
     });
   }
 }

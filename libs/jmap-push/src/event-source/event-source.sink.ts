@@ -51,6 +51,11 @@ export abstract class EventSourceSink implements PushSink {
     return this.flow.writableNeedDrain;
   }
 
+  get progress(): number {
+    const socket = this.request.socket;
+    return socket.bytesWritten - socket.writableLength;
+  }
+
   onDrain(listener: () => void): void {
     this.stopWaitingForDrain();
     this.drainListener = listener;

@@ -16,7 +16,8 @@ export function pingFrame(id: string, intervalSeconds: number): string {
   return `event: ping\nid: ${id}\ndata: {"interval":${intervalSeconds}}\n\n`;
 }
 
-export const COMMENT_FRAME = ':\n\n';
+/** What Nest's `SseStream` writes for `{ comment: '' }`: both transports send the same bytes. */
+export const COMMENT_FRAME = ': \n\n';
 
 /**
  * A frame as one HTTP/1.1 chunk (`<hex length>\r\n<frame>\r\n`, RFC 9112 section 7.1), ready to be written

@@ -2,12 +2,14 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import type { PushSettings } from '../push-settings';
 import { describeError } from '../util/describe-error';
+import { withTimeout } from '../util/with-timeout';
+import type { Principal } from '../auth/principal.interface';
 import { Authenticator } from '../auth/authenticator.interface';
 import { isPrincipal } from '../auth/is-principal';
 import { SubscriptionRegistry } from './subscription-registry';
 
 /** Principals re-checked at once; bounds the burst on the host's directory. */
-const BATCH = 32;
+const CONCURRENCY = 32;
 
 /**
  * Re-asks the host's authenticator about every principal with subscriptions, every
@@ -36,29 +38,40 @@ export class PrincipalRevalidator implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** One pass over the principals with subscriptions (exposed for tests). */
+  /**
+   * One pass over the principals with subscriptions (exposed for tests): at most `CONCURRENCY` questions
+   * at once, each bounded by `authenticationTimeoutMs`, so a directory that hangs on one principal holds
+   * up neither the others nor the next pass.
+   */
   async revalidateAll(): Promise<void> {
     const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
     if (!revalidate || this.running) return;
     this.running = true;
     try {
-      const principals = this.registry.principals();
-      for (let i = 0; i < principals.length; i += BATCH) {
-        await Promise.all(
-          principals.slice(i, i + BATCH).map(async (principal) => {
-            try {
-              const fresh = await revalidate(principal);
-              this.registry.updatePrincipal(principal.id, isPrincipal(fresh) ? fresh : null);
-            } catch (error) {
-              this.logger.warn(
-                `revalidate(${principal.id}) failed; its subscriptions stay as they are: ${describeError(error)}`,
-              );
-            }
-          }),
-        );
-      }
+      const queue = this.registry.principals();
+      const worker = async (): Promise<void> => {
+        for (let principal = queue.pop(); principal; principal = queue.pop()) await this.recheck(principal, revalidate);
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
     } finally {
       this.running = false;
+    }
+  }
+
+  private async recheck(principal: Principal, revalidate: NonNullable<Authenticator['revalidate']>): Promise<void> {
+    const timeoutMs = this.settings.authenticationTimeoutMs;
+    try {
+      const fresh = await withTimeout(
+        () => revalidate(principal),
+        timeoutMs,
+        () => new Error('revalidate timed out'),
+      );
+      this.registry.updatePrincipal(principal.id, isPrincipal(fresh) ? fresh : null);
+    } catch (error) {
+      // A directory outage should not disconnect everyone: the subscriptions stay as they are.
+      this.logger.warn(
+        `revalidate(${principal.id}) failed; its subscriptions stay as they are: ${describeError(error)}`,
+      );
     }
   }
 }

@@ -17,6 +17,11 @@ export interface PushSink {
   writeWaiting(): void;
   /** True while the client is not taking what was written: changes then merge instead of queueing. */
   readonly backpressured: boolean;
+  /**
+   * Bytes the connection has handed on to the network so far: it grows while a client reads, however
+   * slowly, so a client that takes a large write bit by bit is not taken for a stalled one.
+   */
+  readonly progress: number;
   /** Calls `listener` once the client has taken what was written (the latest call wins). */
   onDrain(listener: () => void): void;
   /** The subscription ended: end the channel's side as `reason` asks, and drop every listener. Called once. */

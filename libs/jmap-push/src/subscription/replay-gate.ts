@@ -9,10 +9,18 @@ import type { StateEvent } from './state-event';
 export class ReplayGate {
   private buffer: StateEvent[] | undefined;
   private coveredUpTo: ParsedEventId | undefined;
+  /** Grows at every hold and clear, so the answer to an earlier replay is recognised as stale. */
+  private generation = 0;
 
-  /** An asynchronous replay is being read. */
-  hold(): void {
+  /** An asynchronous replay is being read; `isCurrent(ticket)` tells later whether it still matters. */
+  hold(): number {
     this.buffer = [];
+    return ++this.generation;
+  }
+
+  /** False once the subscription was opened again or paused after the replay with this ticket began. */
+  isCurrent(ticket: number): boolean {
+    return ticket === this.generation;
   }
 
   /** The replay covered everything up to `replayId`: the held changes newer than it. */
@@ -35,6 +43,7 @@ export class ReplayGate {
   clear(): void {
     this.buffer = undefined;
     this.coveredUpTo = undefined;
+    this.generation++;
   }
 
   private passes(event: StateEvent): boolean {

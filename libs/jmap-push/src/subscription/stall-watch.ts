@@ -7,16 +7,20 @@ import type { EndReason } from './end-reason';
 export interface StallTarget {
   /** With `stalled`, the channel destroys the connection: ending politely would wait for a client that does not read. */
   end(reason: EndReason): void;
+  /** Bytes handed on so far (`PushSink.progress`): the clock restarts whenever they grow. */
+  progress(): number;
 }
 
 /**
- * Closes streams whose client has not taken a single write for `stalledStreamTimeoutMs`. Merging keeps
+ * Closes streams whose client has taken nothing for `stalledStreamTimeoutMs`: no write drained and no
+ * byte more handed on to the network. Merging keeps
  * a stalled stream's memory bounded; this frees its socket too. One timer, running only while some
  * stream is stalled.
  */
 @Injectable()
 export class StallWatch implements OnModuleDestroy {
-  private readonly stalledSince = new Map<StallTarget, number>();
+  /** Since when each target has made no progress, and how much it had made then. */
+  private readonly stalledSince = new Map<StallTarget, { since: number; progress: number }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(PUSH_SETTINGS) private readonly settings: PushSettings) {}
@@ -24,7 +28,7 @@ export class StallWatch implements OnModuleDestroy {
   /** The client stopped reading (idempotent: the first call sets the clock). */
   stalled(target: StallTarget): void {
     if (this.stalledSince.has(target)) return;
-    this.stalledSince.set(target, performance.now());
+    this.stalledSince.set(target, { since: performance.now(), progress: target.progress() });
     if (!this.timer) {
       const sweepEvery = Math.max(50, Math.min(5_000, this.settings.stalledStreamTimeoutMs / 4));
       this.timer = setInterval(() => {
@@ -50,9 +54,15 @@ export class StallWatch implements OnModuleDestroy {
   }
 
   private sweep(): void {
-    const deadline = performance.now() - this.settings.stalledStreamTimeoutMs;
-    for (const [target, since] of this.stalledSince) {
-      if (since <= deadline) {
+    const now = performance.now();
+    const deadline = now - this.settings.stalledStreamTimeoutMs;
+    for (const [target, clock] of this.stalledSince) {
+      const progress = target.progress();
+      if (progress !== clock.progress) {
+        // Still reading, slowly: the clock restarts.
+        clock.since = now;
+        clock.progress = progress;
+      } else if (clock.since <= deadline) {
         this.stalledSince.delete(target);
         target.end('stalled');
       }

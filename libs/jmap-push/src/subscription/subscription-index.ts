@@ -23,7 +23,7 @@ export class SubscriptionIndex {
         principal: subscription.principal,
         subscriptions: new Set([subscription]),
       });
-    if (subscription.sessionId !== undefined) addTo(this.bySession, subscription.sessionId, subscription);
+    if (subscription.session) addTo(this.bySession, subscription.session.id, subscription);
   }
 
   /** The subscription is open: changes of its accounts reach it from now on. */
@@ -56,7 +56,7 @@ export class SubscriptionIndex {
     const group = this.byPrincipal.get(subscription.principal.id);
     group?.subscriptions.delete(subscription);
     if (group?.subscriptions.size === 0) this.byPrincipal.delete(subscription.principal.id);
-    if (subscription.sessionId !== undefined) removeFrom(this.bySession, subscription.sessionId, subscription);
+    if (subscription.session) removeFrom(this.bySession, subscription.session.id, subscription);
   }
 
   ofAccount(accountId: string): ReadonlySet<Subscription> | undefined {

@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Authentication } from '../auth/authentication';
+import type { Authentication, SignOut } from '../auth/authentication';
 import { BrowserSessions } from '../auth/browser-sessions';
 import type { Principal } from '../auth/principal.interface';
 import { PushBus, type PublishedChange } from '../bus/push-bus.interface';
@@ -49,8 +49,8 @@ export class SubscriptionRegistry implements OnModuleInit, OnModuleDestroy, OnAp
     this.stopListening = this.bus.listen((change) => {
       this.deliver(change);
     });
-    this.stopSignOuts = this.sessions.onSignOut((sessionId) => {
-      for (const subscription of this.index.ofSession(sessionId)) subscription.end('signedOut');
+    this.stopSignOuts = this.sessions.onSignOut((signOut) => {
+      this.signedOut(signOut);
     });
     await this.bus.ready?.();
   }
@@ -110,6 +110,15 @@ export class SubscriptionRegistry implements OnModuleInit, OnModuleDestroy, OnAp
         this.context.logger.warn(`A subscription failed and was ended: ${describeError(error)}`);
         subscription.end('writeFailed');
       }
+    }
+  }
+
+  /** Ends the subscriptions of a session that signed out, and of all it revoked with it. */
+  private signedOut({ principalId, sessionId, mintedUpTo }: SignOut): void {
+    for (const subscription of this.index.ofSession(sessionId)) subscription.end('signedOut');
+    if (mintedUpTo === undefined) return;
+    for (const subscription of this.index.ofPrincipal(principalId)) {
+      if (subscription.session && subscription.session.issuedAt <= mintedUpTo) subscription.end('signedOut');
     }
   }
 

@@ -9,7 +9,8 @@ import type { EndReason } from './end-reason';
 import type { PushSink } from './push-sink.interface';
 import { StallWatch } from './stall-watch';
 import { StateEvent } from './state-event';
-import { Subscription, type SubscriptionSpec } from './subscription';
+import { Subscription } from './subscription';
+import type { SubscriptionSpec } from './subscription-spec';
 import { SubscriptionAdmission } from './subscription-admission';
 import type { SubscriptionContext } from './subscription-context';
 import { SubscriptionIndex } from './subscription-index';
@@ -19,6 +20,7 @@ class FakeSink implements PushSink {
   readonly frames: string[] = [];
   readonly closed: EndReason[] = [];
   backpressured = false;
+  progress = 0;
   /** Each state write fills the connection, as one write larger than the socket's buffers does. */
   fillsUpOnWrite = false;
   private drain: (() => void) | undefined;
@@ -310,7 +312,7 @@ describe('Subscription', () => {
   });
 
   it('ends when its browser session expires', () => {
-    const s = subscribe({}, { ...ALICE, session: { id: 'sid', expiresAt: Date.now() + 5_000 } });
+    const s = subscribe({}, { ...ALICE, session: { id: 'sid', issuedAt: Date.now(), expiresAt: Date.now() + 5_000 } });
     s.open(sink, undefined, spec);
     expect(context.index.ofSession('sid')).toEqual([s]);
     jest.advanceTimersByTime(5_000);
@@ -394,7 +396,7 @@ describe('Subscription', () => {
   it.each(interleavings)('releases everything exactly once when it %s', async (_name, play) => {
     const s = subscribe(
       { pingSeconds: 5, closeAfterState: _name.includes('closeafter') },
-      { ...ALICE, session: { id: 'sid', expiresAt: Date.now() + 60_000 } },
+      { ...ALICE, session: { id: 'sid', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 } },
     );
     await play(s, sink);
     expect(s.isEnded).toBe(true);

@@ -3,7 +3,6 @@ import type { Authentication } from '../auth/authentication';
 import type { Principal } from '../auth/principal.interface';
 import type { PingTarget } from '../ping/ping-scheduler';
 import { filterTypeStates } from '../state/merge-type-states';
-import type { TypeState } from '../state/type-state';
 import { describeError } from '../util/describe-error';
 import { atDeadline } from './deadline';
 import type { EndReason } from './end-reason';
@@ -14,18 +13,7 @@ import { ReplayGate } from './replay-gate';
 import { StateEvent } from './state-event';
 import type { SubscriptionContext } from './subscription-context';
 import type { SubscriptionSlot } from './subscription-admission';
-
-/** What a client asked for, after validation and the ping policy. */
-export interface SubscriptionSpec {
-  /** Requested types; `null` for all. */
-  readonly types: ReadonlySet<string> | null;
-  /** Ping interval in seconds; 0 for none. */
-  readonly pingSeconds: number;
-  /** End after the first state change (`closeafter=state`). */
-  readonly closeAfterState: boolean;
-}
-
-const NOTHING_YET: SubscriptionSpec = { types: null, pingSeconds: 0, closeAfterState: false };
+import type { SubscriptionSpec } from './subscription-spec';
 
 /**
  * One client's push subscription, on any channel, from admission to release. It takes its slot and
@@ -37,9 +25,10 @@ const NOTHING_YET: SubscriptionSpec = { types: null, pingSeconds: 0, closeAfterS
 export class Subscription implements PingTarget {
   pingDueAt = Number.POSITIVE_INFINITY;
   readonly principal: Principal;
-  readonly sessionId: string | undefined;
-  /** What the client asked for when it last opened; nothing until it does. */
-  spec: SubscriptionSpec = NOTHING_YET;
+  /** The browser session it was made with, if any (sign-out and expiry end it). */
+  readonly session: Authentication['session'];
+  /** What the client asked for when it last opened. */
+  spec: SubscriptionSpec = { types: null, pingSeconds: 0, closeAfterState: false };
   /** Subscriptions with equal keys share serialised events. */
   filterKey = '*';
   /** Accounts whose changes this subscription may carry; narrowed when a grant is revoked. */
@@ -48,14 +37,12 @@ export class Subscription implements PingTarget {
   private sink: PushSink | undefined;
   /** The id the client holds: the last one written to it. */
   private lastId: string | undefined;
-  private readonly pending = new PendingChanges();
+  private readonly pending: PendingChanges;
   private readonly gate = new ReplayGate();
   private ended: EndReason | undefined;
   private pingArmed = false;
   private awaitingDrain = false;
   private cancelExpiry: (() => void) | undefined;
-  /** Grows at every open and pause, so a replay read for an earlier one is dropped when it arrives. */
-  private generation = 0;
 
   /** Takes a slot (or throws the 429 / shutting-down problem) and joins its principal's group. */
   constructor(
@@ -64,16 +51,18 @@ export class Subscription implements PingTarget {
   ) {
     this.slot = context.admission.admit(authentication.principal);
     this.principal = authentication.principal;
-    this.sessionId = authentication.session?.id;
+    this.session = authentication.session;
     this.accountIds = [...new Set(authentication.principal.accountIds)];
+    this.pending = new PendingChanges(this.accountIds);
     context.index.add(this);
     context.metrics.openStreams++;
     context.metrics.streamsOpened++;
-    const session = authentication.session;
-    if (session)
-      this.cancelExpiry = atDeadline(session.expiresAt, () => {
+    const expiresAt = authentication.session?.expiresAt;
+    if (expiresAt !== undefined) {
+      this.cancelExpiry = atDeadline(expiresAt, () => {
         this.end('expired');
       });
+    }
   }
 
   get isEnded(): boolean {
@@ -105,15 +94,14 @@ export class Subscription implements PingTarget {
       this.finishReplay(replay);
       return;
     }
-    this.gate.hold();
+    const ticket = this.gate.hold();
     sink.writeWaiting();
-    const generation = this.generation;
     replay.then(
       (changes) => {
-        if (generation === this.generation) this.finishReplay(changes);
+        if (this.gate.isCurrent(ticket)) this.finishReplay(changes);
       },
       (error: unknown) => {
-        if (generation !== this.generation) return;
+        if (!this.gate.isCurrent(ticket)) return;
         // The client reconnects and asks again; an error frame would only confuse it.
         this.context.logger.warn(`Replay failed: ${describeError(error)}`);
         this.end('replayFailed');
@@ -126,15 +114,14 @@ export class Subscription implements PingTarget {
    * channel may open again. Pending and buffered changes are dropped; the sink is kept by its channel.
    */
   pause(): void {
-    this.generation++;
+    this.gate.clear();
     if (!this.sink) return;
     this.context.index.unlisten(this);
     this.context.scheduler.unschedule(this);
     this.context.stallWatch.resumed(this);
     this.pingArmed = false;
     this.awaitingDrain = false;
-    this.pending.take();
-    this.gate.clear();
+    this.pending.clear();
     this.sink = undefined;
   }
 
@@ -145,12 +132,18 @@ export class Subscription implements PingTarget {
 
   sendPing(now: number): void {
     if (this.ended || this.lastId === undefined || !this.sink) return;
-    // A client that is not reading needs no more bytes queued; its pending change will count as the ping.
+    // A client that is not reading needs no more bytes queued: it is being watched for a stall already.
     if (!this.sink.backpressured) {
       this.sink.writePing(this.lastId, this.spec.pingSeconds);
       this.context.metrics.pings++;
+      // A ping can be the write that fills the connection, with nothing published after it.
+      this.waitForDrain();
     }
     this.pingDueAt = now + this.spec.pingSeconds * 1000;
+  }
+
+  progress(): number {
+    return this.sink?.progress ?? 0;
   }
 
   /** The principal as the directory vouches for it now: changes of accounts it lost stop at once. */
@@ -158,14 +151,14 @@ export class Subscription implements PingTarget {
     const accountIds = [...new Set(principal.accountIds)];
     this.context.index.moveAccounts(this, accountIds);
     this.accountIds = accountIds;
-    this.pending.keepOnly(accountIds);
+    this.pending.restrictTo(accountIds);
   }
 
   /** Ends the subscription for `reason` and releases everything it held. Idempotent: the first reason wins. */
   end(reason: EndReason): void {
     if (this.ended) return;
     this.ended = reason;
-    this.pending.take();
+    this.pending.clear();
     this.gate.clear();
     this.cancelExpiry?.();
     this.context.scheduler.unschedule(this);
@@ -182,17 +175,17 @@ export class Subscription implements PingTarget {
     const newer = this.gate.release(replay.id);
     for (const [accountId, states] of replay.accounts) {
       const kept = filterTypeStates(states, this.spec.types);
-      if (kept) this.mergeAccount(accountId, kept, replay.id);
+      if (kept) this.pending.add(accountId, kept, replay.id);
     }
-    for (const event of newer) this.merge(event);
+    for (const event of newer) this.pending.addEvent(event);
     if (this.pending.isEmpty) this.writeOpen(replay.id);
-    else if (this.backpressured()) this.waitForDrain();
+    else if (this.sink?.backpressured === true) this.waitForDrain();
     else this.flush();
   }
 
   private send(event: StateEvent): void {
-    if (!this.pending.isEmpty || this.backpressured()) {
-      this.merge(event);
+    if (!this.pending.isEmpty || this.sink?.backpressured === true) {
+      this.pending.addEvent(event);
       this.context.metrics.merges++;
       this.waitForDrain();
     } else {
@@ -200,29 +193,16 @@ export class Subscription implements PingTarget {
     }
   }
 
-  private merge(event: StateEvent): void {
-    for (const accountId in event.changed) this.mergeAccount(accountId, event.changed[accountId], event.id);
-  }
-
-  private mergeAccount(accountId: string, states: TypeState, id: string): void {
-    // A grant revoked while the replay was read: its account must not slip through with it.
-    if (this.accountIds.includes(accountId)) this.pending.add(accountId, states, id);
-  }
-
-  private backpressured(): boolean {
-    return this.sink?.backpressured ?? false;
-  }
-
-  /** Watches for the client to read again: stalled from now on, cut off if it takes too long. */
+  /** If the client is not taking what was written: stalled from now on, cut off if it takes too long. */
   private waitForDrain(): void {
     // Once per stall, not once per merged change: a stalled client may take thousands of merges.
-    if (this.awaitingDrain || !this.sink) return;
+    if (this.awaitingDrain || this.sink?.backpressured !== true) return;
     this.awaitingDrain = true;
     this.context.stallWatch.stalled(this);
     this.sink.onDrain(() => {
       this.awaitingDrain = false;
       if (this.ended) return;
-      if (this.backpressured()) this.waitForDrain();
+      if (this.sink?.backpressured === true) this.waitForDrain();
       else this.flush();
     });
   }
@@ -249,7 +229,7 @@ export class Subscription implements PingTarget {
 
   /** After every write: a write the client leaves unread starts the stall clock, even with nothing after it. */
   private wrote(): void {
-    if (this.backpressured()) this.waitForDrain();
+    this.waitForDrain();
     this.restartPingTimer();
   }
 

@@ -51,6 +51,12 @@ export class WebSocketSink implements PushSink {
     return this.socket.writableNeedDrain;
   }
 
+  get progress(): number {
+    // The upgraded connection is a net.Socket; a Duplex of another kind shows no progress to watch.
+    const socket = this.socket as Duplex & { bytesWritten?: number };
+    return (socket.bytesWritten ?? 0) - this.socket.writableLength;
+  }
+
   onDrain(listener: () => void): void {
     this.stopWaitingForDrain();
     this.drainListener = listener;
