@@ -1,12 +1,20 @@
 // A stream opened with a browser session cookie lives no longer than the session: it ends when the
 // cookie expires and when the browser signs out (on this node), and the reconnect is refused.
-import { startPushApp, type PushApp } from '../support/push-app';
+import { DEFAULT_USERS, startPushApp, tableAuthenticator, type PushApp } from '../support/push-app';
 import { within } from '../support/push-fixture';
 import { basicAuth, openEventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
 
 const SECRET = 'browser-session-lifetime-test-secret-0123';
 const ALL = 'types=*&closeafter=no&ping=0';
+
+async function signOut(push: PushApp, cookie: string): Promise<void> {
+  const response = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
+    method: 'DELETE',
+    headers: { Cookie: cookie },
+  });
+  expect(response.status).toBe(204);
+}
 
 async function signIn(push: PushApp): Promise<string> {
   const response = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
@@ -60,6 +68,59 @@ describe.each(TRANSPORTS)('the lifetime of a cookie stream (%s)', (transport) =>
       expect(again.status).toBe(401);
       again.close();
       kept.close();
+    } finally {
+      await push.close();
+    }
+  });
+
+  it('refuses a cookie that signed out while the directory was asked about it', async () => {
+    const table = tableAuthenticator(DEFAULT_USERS);
+    let asked!: () => void;
+    const askedPromise = new Promise<void>((resolve) => (asked = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const push = await startPushApp({
+      transport,
+      browserSessions: { secret: SECRET, secure: false },
+      authenticator: {
+        authenticateBasic: (user, password) => table.authenticateBasic(user, password),
+        async revalidate(principal) {
+          asked();
+          await answered;
+          return principal;
+        },
+      },
+    });
+    try {
+      const cookie = await signIn(push);
+      const opening = openEventStream(push.url(ALL), { Cookie: cookie });
+      await askedPromise;
+      await signOut(push, cookie);
+      answer();
+      const stream = await opening;
+      expect(stream.status).toBe(401);
+      stream.close();
+    } finally {
+      await push.close();
+    }
+  });
+
+  it('ends the streams of every session that the sign-out bound revokes, and signs in again at once', async () => {
+    const push = await startPushApp({ transport, browserSessions: { secret: SECRET, secure: false } });
+    try {
+      const phone = await signIn(push);
+      const stream = await openEventStream(push.url(ALL), { Cookie: phone });
+      await stream.next();
+      // The 17th sign-out of one principal revokes all its sessions minted up to then, the phone's too.
+      for (let i = 0; i < 17; i++) await signOut(push, await signIn(push));
+      await within(stream.ended, 2000, "the phone's stream to end");
+      const fresh = await signIn(push);
+      const again = await openEventStream(push.url(ALL), { Cookie: fresh });
+      expect(again.status).toBe(200);
+      again.close();
+      const refused = await openEventStream(push.url(ALL), { Cookie: phone });
+      expect(refused.status).toBe(401);
+      refused.close();
     } finally {
       await push.close();
     }

@@ -33,6 +33,7 @@ class FakeSink implements PushSink {
   }
   writePing(id: string, intervalSeconds: number): void {
     this.frames.push(`ping ${id} ${intervalSeconds}`);
+    if (this.fillsUpOnWrite) this.backpressured = true;
   }
   writeWaiting(): void {
     this.frames.push('waiting');
@@ -195,6 +196,32 @@ describe('Subscription', () => {
     jest.advanceTimersByTime(16_000);
     expect(sink.closed).toEqual(['stalled']);
     expect(held()).toEqual(NOTHING);
+  });
+
+  it('cuts off a client whose connection a ping filled, with nothing published after it', () => {
+    const s = subscribe({ pingSeconds: 1 });
+    s.open(sink, undefined, spec);
+    sink.fillsUpOnWrite = true;
+    jest.advanceTimersByTime(1_300);
+    expect(sink.frames).toEqual(['open 1-0', 'ping 1-0 1']);
+    expect(context.stallWatch.size).toBe(1);
+    jest.advanceTimersByTime(75_000);
+    expect(sink.closed).toEqual(['stalled']);
+    expect(held()).toEqual(NOTHING);
+  });
+
+  it('is not cut off while the client keeps taking bytes, however slowly', () => {
+    const s = subscribe();
+    s.open(sink, undefined, spec);
+    sink.fillsUpOnWrite = true;
+    s.deliver(event(1, { a: { Email: 'a large write' } }));
+    for (let second = 0; second < 180; second++) {
+      sink.progress += 100;
+      jest.advanceTimersByTime(1_000);
+    }
+    expect(sink.closed).toEqual([]);
+    jest.advanceTimersByTime(75_000);
+    expect(sink.closed).toEqual(['stalled']);
   });
 
   it('is not watched once the client read a write that filled its connection', () => {
