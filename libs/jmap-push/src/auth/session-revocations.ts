@@ -18,7 +18,9 @@ interface PrincipalRevocations {
 /**
  * Revoked browser sessions, bounded: at most `MAX_REVOKED_PER_PRINCIPAL` ids per principal (one more
  * sign-out revokes all that principal's sessions minted so far, so a user who signs in and out in a loop
- * costs a constant), and expired entries are dropped oldest first, a few per call, without a full scan.
+ * costs a constant), and principals whose revocations have all expired are dropped from the front of the
+ * order of their latest sign-out, a few per call, without a full scan (an entry behind one that lives
+ * longer waits for it: bounded by the number of principals either way).
  */
 export class SessionRevocations {
   /** In order of each principal's latest revocation, so the oldest entries come first. */

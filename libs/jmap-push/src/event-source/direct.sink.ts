@@ -20,7 +20,7 @@ export class DirectSink extends EventSourceSink {
   /** The response has sent its head along with a first frame (Node sends the head with the first write). */
   private headSent = false;
 
-  /** Sends the status and headers at once, so the client's `open` fires before there is anything to say. */
+  /** Sets the head; Node sends it with the subscription's first frame, which follows at once, so `open` fires. */
   constructor(request: IncomingMessage, response: ServerResponse, reconnectDelayMs: number, onClientLeft: () => void) {
     super(request, response, reconnectDelayMs, onClientLeft);
     request.socket.setKeepAlive(true);
