@@ -7,6 +7,7 @@ import type { Authenticator, Principal } from 'jmap-push';
 import { PrincipalRevalidator } from 'jmap-push/auth/principal-revalidator';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { basicAuth, openEventStream, type EventStream, type SseFrame } from '../support/sse-client';
+import { within } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
 import { eventually, openRaw, settled } from './helpers';
 
@@ -17,6 +18,8 @@ const USERS = Array.from({ length: 10 }, (_, i) => `user-${i}`);
 /** The test's directory: grants the test changes at will; `revalidate` answers from it. */
 class Directory implements Authenticator {
   grants = new Map<string, string[]>();
+  /** Users whose revalidation answers with another user's principal (a directory bug or a swap). */
+  answersAs = new Map<string, string>();
   revalidations = 0;
   private waiters: Array<() => void> = [];
 
@@ -27,8 +30,9 @@ class Directory implements Authenticator {
 
   revalidate(principal: Principal): Principal | null {
     this.revalidations++;
-    const accountIds = this.grants.get(principal.id);
-    const fresh = accountIds ? { id: principal.id, accountIds: [...accountIds] } : null;
+    const id = this.answersAs.get(principal.id) ?? principal.id;
+    const accountIds = this.grants.get(id);
+    const fresh = accountIds ? { id, accountIds: [...accountIds] } : null;
     // Wake waiters after the registry applied the answer (it does so right after this call returns).
     const waiters = this.waiters.splice(0);
     setImmediate(() => {
@@ -198,6 +202,26 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
     await gone.ended;
     await push.stateChanges.publish('acc-2', { Email: 'e1' });
     expect(states(await stays.nextEvent('state'))).toEqual({ 'acc-2': { Email: 'e1' } });
+  });
+
+  it('ends the streams of a principal whose revalidation answers with a principal of another id', async () => {
+    directory.grants = new Map([
+      ['user-5', ['acc-5']],
+      ['user-6', ['acc-6']],
+    ]);
+    const swapped = await connect('user-5', null);
+    const owner = await connect('user-6', null);
+    // Whoever the directory now vouches for, it is not the one who authenticated: no grant carries over.
+    directory.answersAs.set('user-5', 'user-6');
+    try {
+      await push.app.get(PrincipalRevalidator).revalidateAll();
+    } finally {
+      directory.answersAs.clear();
+    }
+    await within(swapped.ended, 2000, "user-5's stream ended");
+    await push.stateChanges.publish('acc-6', { Email: 'e1' });
+    expect(states(await owner.nextEvent('state'))).toEqual({ 'acc-6': { Email: 'e1' } });
+    expect(swapped.frames.filter((frame) => frame.event === 'state')).toEqual([]);
   });
 
   it('drops pending (merged, unsent) changes of a revoked account from a stream that is not reading', async () => {
