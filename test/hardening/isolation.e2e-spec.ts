@@ -94,19 +94,20 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
 
   afterAll(() => push.close());
 
-  async function connect(user: string, types: string[] | null): Promise<EventStream> {
-    const stream = await openEventStream(
-      push.url(`types=${types ? types.join(',') : '*'}&closeafter=no&ping=0`),
-      auth(user),
-    );
+  async function connect(user: string, types: Iterable<string> | null, lastEventId?: string): Promise<EventStream> {
+    const stream = await openEventStream(push.url(`types=${types ? [...types].join(',') : '*'}&closeafter=no&ping=0`), {
+      ...auth(user),
+      ...(lastEventId !== undefined && { 'Last-Event-ID': lastEventId }),
+    });
     opened.push(stream);
     expect(stream.status).toBe(200);
     await stream.next();
     return stream;
   }
 
-  it("gives every stream only changes of its principal's accounts and its types, and all of them (fast-check)", async () => {
+  it("gives every stream, live and on replay, only changes of its principal's accounts and its types, and all of them (fast-check)", async () => {
     let events = 0;
+    let replays = 0;
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ grants, subscriptions, publishes }) => {
         directory.grants = new Map(USERS.map((user, i) => [user, grants[i]]));
@@ -134,38 +135,63 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
             return push.stateChanges.publish(accountId, changed);
           }),
         );
-        for (const { user, types, stream } of streams) {
+        /** Checks a state frame `user` received on a stream of `types`, and records what it carries in `held`. */
+        const absorb = (user: string, types: Set<string> | null, frame: SseFrame, held: Map<string, string>) => {
           const readable = new Set(directory.grants.get(user));
-          // What this stream must end up holding: the latest state of every (account, type) it may see.
-          const expected = new Map(
+          for (const [accountId, typeStates] of Object.entries(states(frame))) {
+            if (!readable.has(accountId))
+              throw new Error(`${user} got a change of ${accountId}, which it may not read`);
+            for (const [type, state] of Object.entries(typeStates)) {
+              if (types && !types.has(type)) throw new Error(`${user} got ${type}, which its stream did not ask for`);
+              if (!published.get(`${accountId}/${type}`)?.has(state))
+                throw new Error(`${user} got ${state}, never published as ${accountId}/${type}`);
+              held.set(`${accountId}/${type}`, state);
+            }
+          }
+        };
+        /** What a stream must end up holding: the latest state of every (account, type) it may see. */
+        const expectedFor = (user: string, types: Set<string> | null) => {
+          const readable = new Set(directory.grants.get(user));
+          return new Map(
             [...latest].filter(([key]) => readable.has(key.split('/')[0]) && (!types || types.has(key.split('/')[1]))),
           );
+        };
+        for (const { user, types, stream } of streams) {
+          const expected = expectedFor(user, types);
           const held = new Map<string, string>();
           await eventually(() => {
             for (const frame of stream.drain()) {
               if (frame.event !== 'state') continue;
               events++;
-              for (const [accountId, typeStates] of Object.entries(states(frame))) {
-                if (!readable.has(accountId))
-                  throw new Error(`${user} got a change of ${accountId}, which it may not read`);
-                for (const [type, state] of Object.entries(typeStates)) {
-                  if (types && !types.has(type))
-                    throw new Error(`${user} got ${type}, which its stream did not ask for`);
-                  if (!published.get(`${accountId}/${type}`)?.has(state))
-                    throw new Error(`${user} got ${state}, never published as ${accountId}/${type}`);
-                  held.set(`${accountId}/${type}`, state);
-                }
-              }
+              absorb(user, types, frame, held);
             }
             return held.size === expected.size && [...expected].every(([key, state]) => held.get(key) === state);
           }, `${user}'s stream holds the latest state of everything it may see`);
         }
         for (const { stream } of streams) stream.close();
         await settled(push);
+
+        // Each client reconnects with the id it opened with (RFC 8620 section 7.3, Last-Event-ID): the
+        // replay, one merged event, holds exactly what the live events did, under the same rules.
+        for (const { user, types, stream } of streams) {
+          const replay = await connect(user, types, stream.frames[0].id);
+          const [hello] = replay.frames;
+          const held = new Map<string, string>();
+          if (hello.event === 'state') {
+            replays++;
+            absorb(user, types, hello, held);
+          }
+          expect(held).toEqual(expectedFor(user, types));
+          replay.close();
+        }
+        for (const { stream } of streams) stream.close();
+        await settled(push);
       }),
-      { numRuns: 6 },
+      // No shrinking: a run costs a few hundred streams, and the failing run itself says what leaked.
+      { numRuns: 6, endOnFailure: true },
     );
     expect(events).toBeGreaterThan(100);
+    expect(replays).toBeGreaterThan(10);
   }, 60_000);
 
   it("stops a revoked account's events on open streams after PrincipalRevalidator.revalidateAll()", async () => {
