@@ -8,18 +8,12 @@ import { StreamAdmission } from 'jmap-push/stream/stream-admission';
 import { StreamRegistry } from 'jmap-push/stream/stream-registry';
 import { startPushApp, tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
 import { AUTH, serverHolds, waitForIdle, waitUntil } from '../support/push-fixture';
+import { gate } from '../support/gate';
 import { ScriptedBus } from '../support/scripted-bus';
 import { openEventStream, type EventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
 
 const ALL = 'types=*&closeafter=no&ping=0';
-
-/** A promise and the function that settles it. */
-function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 /** Sends a GET and destroys it once `when` resolves, before any response. */
 async function abandonedRequest(url: string, headers: Record<string, string>, when: Promise<unknown>): Promise<void> {
