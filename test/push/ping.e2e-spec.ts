@@ -90,6 +90,32 @@ describe.each(TRANSPORTS)('ping clamping (%s transport)', (transport) => {
   });
 });
 
+describe.each(TRANSPORTS)('the default maximum ping (%s transport)', (transport) => {
+  // The library's own bounds (5 to 300 s), not the suite's usual min of 1 s.
+  const fx = usePushApp(transport, { ping: undefined });
+  let ahead = 0;
+  let clock: jest.SpiedFunction<typeof performance.now> | undefined;
+  afterEach(() => {
+    clock?.mockRestore();
+    ahead = 0;
+  });
+
+  it('serves ping=9999 every 300 s and says {"interval":300} (RFC 8620 section 7.3: the server may clamp)', async () => {
+    // Real timers and sockets, a clock that can jump: the ping wheel reads performance.now() every tick.
+    const now = performance.now.bind(performance);
+    clock = jest.spyOn(performance, 'now').mockImplementation(() => now() + ahead);
+    const { stream, hello } = await fx.connect('bob', 'types=*&closeafter=no&ping=9999');
+    const ticks = (count: number) => waitUntil(() => clock!.mock.calls.length >= count, `${count} clock reads`);
+
+    ahead = 299_000;
+    await ticks(clock.mock.calls.length + 2);
+    expect(stream.drain()).toEqual([]);
+    ahead = 300_250;
+    const ping = await stream.next(3000);
+    expect(ping.raw).toBe(`event: ping\nid: ${hello.id}\ndata: {"interval":300}\n\n`);
+  });
+});
+
 describe.each(TRANSPORTS)('a custom ping policy (%s transport)', (transport) => {
   // Clamps everything to one second: shows the ping's interval is the one in use, not the one asked for.
   const fx = usePushApp(transport, {
