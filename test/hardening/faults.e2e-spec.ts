@@ -7,6 +7,7 @@ import { PrincipalRevalidator } from 'jmap-push/auth/principal-revalidator';
 import { ResponseSink } from 'jmap-push/stream/response.sink';
 import { SseMessageSink } from 'jmap-push/stream/sse-message.sink';
 import { StreamRegistry } from 'jmap-push/stream/stream-registry';
+import { expectLogged } from '../support/expected-logs';
 import { startPushApp, type PushApp, type PushAppOptions } from '../support/push-app';
 import { AUTH, expectProblem, stateOf } from '../support/push-fixture';
 import { openEventStream, type EventStream } from '../support/sse-client';
@@ -15,6 +16,7 @@ import { settled, within } from './helpers';
 
 const ALL = 'types=*&closeafter=no&ping=0';
 const AUTH_TIMEOUT_MS = 300;
+const AUDIT_LISTENER_FAILED = /^A push bus listener failed: an audit listener broke$/;
 
 /** One app per test, its streams closed and the app shut after it. */
 function useApp(transport: Transport) {
@@ -119,7 +121,9 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
       revalidateIntervalMs: 3_600_000,
     });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await push.app.get(PrincipalRevalidator).revalidateAll();
+    await expectLogged('warn', /^revalidate\(bob\) failed; its streams stay as they are: Error: directory down$/, () =>
+      push.app.get(PrincipalRevalidator).revalidateAll(),
+    );
     await push.stateChanges.publish('acc-bob', { Email: 'e1' });
     expect(stateOf(await stream.nextEvent('state')).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
   });
@@ -231,7 +235,9 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     const after = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
     expect(push.app.get(StreamRegistry).size).toBe(11);
 
-    const id = await push.stateChanges.publish('acc-bob', { Email: 'e1' });
+    const id = await expectLogged('warn', /^A stream failed and was closed: sink broke$/, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }),
+    );
     for (const stream of [...before, ...after]) expect((await stream.nextEvent('state', 1000)).id).toBe(id);
     expect(push.app.get(StreamRegistry).size).toBe(10);
     // The healthy streams keep going.
@@ -245,7 +251,9 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     const push = await fx.start();
     breakVictimWrites();
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' });
+    await expectLogged('warn', /^A stream failed and was closed: sink broke$/, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }),
+    );
     expect(
       await within(
         victim.ended.then(() => 'ended'),
@@ -262,7 +270,9 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     });
     const push = await fx.start({ bus });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined);
+    await expectLogged('error', AUDIT_LISTENER_FAILED, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined),
+    );
     expect(stateOf(await stream.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
   });
 
@@ -273,9 +283,13 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
       throw new Error('an audit listener broke');
     });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined);
+    await expectLogged('error', AUDIT_LISTENER_FAILED, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined),
+    );
     expect(stateOf(await stream.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
-    await push.stateChanges.publish('acc-bob', { Email: 'e2' }).catch(() => undefined);
+    await expectLogged('error', AUDIT_LISTENER_FAILED, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e2' }).catch(() => undefined),
+    );
     expect(stateOf(await stream.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e2' } });
   });
 });
