@@ -7,9 +7,10 @@ import type { Authenticator, Principal } from 'jmap-push';
 import { PrincipalRevalidator } from 'jmap-push/auth/principal-revalidator';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { basicAuth, openEventStream, type EventStream, type SseFrame } from '../support/sse-client';
-import { within } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
-import { eventually, openRaw, settled } from './helpers';
+import { openRaw } from '../support/raw-http';
+import { waitForIdle } from '../support/server-holds';
+import { waitUntil, within } from '../support/wait';
 
 const TYPES = ['Email', 'Mailbox', 'Thread', 'EmailDelivery', 'Identity'] as const;
 const ACCOUNTS = Array.from({ length: 12 }, (_, i) => `acc-${i}`);
@@ -89,7 +90,7 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
 
   afterEach(async () => {
     for (const stream of opened.splice(0)) stream.close();
-    await settled(push);
+    await waitForIdle(push);
   });
 
   afterAll(() => push.close());
@@ -159,7 +160,7 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
         for (const { user, types, stream } of streams) {
           const expected = expectedFor(user, types);
           const held = new Map<string, string>();
-          await eventually(() => {
+          await waitUntil(() => {
             for (const frame of stream.drain()) {
               if (frame.event !== 'state') continue;
               events++;
@@ -169,7 +170,7 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
           }, `${user}'s stream holds the latest state of everything it may see`);
         }
         for (const { stream } of streams) stream.close();
-        await settled(push);
+        await waitForIdle(push);
 
         // Each client reconnects with the id it opened with (RFC 8620 section 7.3, Last-Event-ID): the
         // replay, one merged event, holds exactly what the live events did, under the same rules.
@@ -185,7 +186,7 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
           replay.close();
         }
         for (const { stream } of streams) stream.close();
-        await settled(push);
+        await waitForIdle(push);
       }),
       // No shrinking: a run costs a few hundred streams, and the failing run itself says what leaked.
       { numRuns: 6, endOnFailure: true },
@@ -275,7 +276,7 @@ describe.each(TRANSPORTS)('isolation (%s transport)', (transport) => {
     raw.socket.setEncoding('latin1');
     raw.socket.on('data', (chunk: string) => (text += chunk));
     raw.socket.resume();
-    await eventually(() => text.includes('"Email":"fence"'), 'the fence event arrived', 10_000);
+    await waitUntil(() => text.includes('"Email":"fence"'), 'the fence event arrived', 10_000);
     expect(text).not.toContain('secret-after-backup');
     raw.socket.destroy();
   }, 30_000);
@@ -313,6 +314,6 @@ describe.each(TRANSPORTS)('revalidation on its timer (%s transport)', (transport
     } finally {
       stream.close();
     }
-    await settled(push);
+    await waitForIdle(push);
   });
 });

@@ -8,7 +8,8 @@ import { StreamRegistry } from 'jmap-push/stream/stream-registry';
 import { startPushApp, type PushApp, type TestUser } from '../support/push-app';
 import { basicAuth, openEventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
-import { eventually, settled } from './helpers';
+import { waitForIdle } from '../support/server-holds';
+import { waitUntil } from '../support/wait';
 
 const STALL_TIMEOUT_MS = 1000;
 const STATE_BYTES = 128 * 1024;
@@ -154,7 +155,7 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     expect(Number.isNaN(stalledAt)).toBe(false);
     expect(closedAt - stalledAt).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 50);
     expect(closedAt - stalledAt).toBeLessThan(STALL_TIMEOUT_MS + STALL_TIMEOUT_MS / 4 + 500);
-    await eventually(() => push.app.get(StreamRegistry).size === 2, 'the stuck stream is released');
+    await waitUntil(() => push.app.get(StreamRegistry).size === 2, 'the stuck stream is released');
     // Once the stuck client reads again, it drains what the kernels held and finds its connection closed.
     stuck.resume();
     await stuckClientClosed;
@@ -164,7 +165,7 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     expect(latencies.length).toBeGreaterThan(3);
     expect(Math.max(...latencies)).toBeLessThan(LATENCY_BOUND_MS);
     await push.stateChanges.publish('acc-flood', { Email: 'last' });
-    await eventually(
+    await waitUntil(
       () => reader.tail().includes('{"acc-flood":{"Email":"last"}}'),
       'the reading client has the latest state',
       5000,
@@ -172,6 +173,6 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
 
     reader.socket.destroy();
     other.close();
-    await settled(push);
+    await waitForIdle(push);
   }, 30_000);
 });

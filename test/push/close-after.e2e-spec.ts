@@ -3,9 +3,10 @@
 // made it: a live change, a replay, or a replay merged with the changes that came while it was read.
 // The replay read at once (in-memory history) is in replay.e2e-spec.ts.
 import { gate } from '../support/gate';
-import { AUTH, stateOf, usePushApp, within } from '../support/push-fixture';
+import { AUTH, stateOf, usePushApp } from '../support/push-fixture';
 import { ScriptedBus } from '../support/scripted-bus';
 import { TRANSPORTS } from '../support/transports';
+import { within } from '../support/wait';
 
 describe.each(TRANSPORTS)('closeafter=state (%s transport)', (transport) => {
   const fx = usePushApp(transport);

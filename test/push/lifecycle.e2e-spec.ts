@@ -7,11 +7,13 @@ import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { StreamAdmission } from 'jmap-push/stream/stream-admission';
 import { StreamRegistry } from 'jmap-push/stream/stream-registry';
 import { startPushApp, tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
-import { AUTH, serverHolds, waitForIdle, waitUntil } from '../support/push-fixture';
+import { AUTH } from '../support/push-fixture';
+import { serverHolds, waitForIdle } from '../support/server-holds';
 import { gate } from '../support/gate';
 import { ScriptedBus } from '../support/scripted-bus';
 import { openEventStream, type EventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
+import { waitUntil } from '../support/wait';
 
 const ALL = 'types=*&closeafter=no&ping=0';
 

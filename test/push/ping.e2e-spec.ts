@@ -1,9 +1,10 @@
 // Issue 2, point 4 (ping) and the id rule of point 6, and James's pingShouldBeSupported.
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { startPushApp } from '../support/push-app';
-import { usePushApp, waitUntil } from '../support/push-fixture';
+import { usePushApp } from '../support/push-fixture';
 import type { EventStream, SseFrame } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
+import { waitUntil } from '../support/wait';
 
 /** The next frame and when it arrived. */
 async function timed(stream: EventStream, timeoutMs = 4000): Promise<{ frame: SseFrame; at: number }> {

@@ -1,9 +1,6 @@
-import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { StreamAdmission } from 'jmap-push/stream/stream-admission';
-import { StallWatch } from 'jmap-push/stream/stall-watch';
-import { StreamRegistry } from 'jmap-push/stream/stream-registry';
 import { PROBLEM_JSON } from 'jmap-push';
 import { startPushApp, type PushApp, type PushAppOptions } from './push-app';
+import { waitForIdle } from './server-holds';
 import { basicAuth, openEventStream, type EventStream, type SseFrame } from './sse-client';
 import type { Transport } from './transports';
 
@@ -80,54 +77,6 @@ export function usePushApp(
     settled: () => waitForIdle(fixture.push),
   };
   return fixture;
-}
-
-/** Polls `condition` until it holds; for state the server reaches after an event the test cannot await. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((wake) => setTimeout(wake, 10));
-  }
-}
-
-/** `promise`, or a rejection naming `what` after `timeoutMs`: for awaits that must not hang a test. */
-export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The server's leak counters: open streams, admitted slots, streams waiting for a ping or watched as stalled. */
-export function serverHolds(push: PushApp): {
-  streams: number;
-  slots: number;
-  pings: number;
-  stalled: number;
-  open: number;
-} {
-  return {
-    streams: push.app.get(StreamRegistry).size,
-    slots: push.app.get(StreamAdmission).held,
-    pings: push.app.get(PingScheduler).size,
-    stalled: push.app.get(StallWatch).size,
-    open: push.metrics.snapshot().openStreams,
-  };
-}
-
-export async function waitForIdle(push: PushApp): Promise<void> {
-  await waitUntil(() => {
-    const held = serverHolds(push);
-    return Object.values(held).every((count) => count === 0);
-  }, 'the server holds no stream');
 }
 
 /** Reads a finished error response and checks it is RFC 7807 problem details of `status`. */
