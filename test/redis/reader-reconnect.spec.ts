@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { publishStateChange, RedisPushBus, type RedisClient } from '../../libs/jmap-push/src/redis';
 import { expectLogged } from '../support/expected-logs';
 import { ChangeRecorder } from './support/change-recorder';
+import { connectionsNamed } from './support/redis-inspection';
 import { RedisServerProcess } from './support/redis-server-process';
 
 jest.setTimeout(30_000);
@@ -35,15 +36,6 @@ const CLIENT_KINDS: Record<string, (url: string) => Promise<{ client: RedisClien
     };
   },
 };
-
-/** `CLIENT LIST` entries of the connections named `name`. */
-async function connectionsNamed(admin: Redis, name: string): Promise<Array<{ id: string; cmd: string }>> {
-  const list = (await admin.call('CLIENT', 'LIST')) as string;
-  return list
-    .split('\n')
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => ({ id: /(?:^|\s)id=(\d+)/.exec(line)![1], cmd: /\scmd=(\S+)/.exec(line)![1] }));
-}
 
 /** Waits until the reader's connection sits in its blocking XREAD (what `CLIENT KILL` must interrupt). */
 async function blockedReader(admin: Redis): Promise<string> {
