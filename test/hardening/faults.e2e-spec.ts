@@ -8,10 +8,8 @@ import { ResponseSink } from 'jmap-push/stream/response.sink';
 import { SseMessageSink } from 'jmap-push/stream/sse-message.sink';
 import { StreamRegistry } from 'jmap-push/stream/stream-registry';
 import { expectLogged } from '../support/expected-logs';
-import { startPushApp, type PushApp, type PushAppOptions } from '../support/push-app';
-import { AUTH, expectProblem, stateOf } from '../support/push-fixture';
-import { openEventStream, type EventStream } from '../support/sse-client';
-import { TRANSPORTS, type Transport } from '../support/transports';
+import { AUTH, expectProblem, stateOf, usePushAppPerTest } from '../support/push-fixture';
+import { TRANSPORTS } from '../support/transports';
 import { waitForIdle } from '../support/server-holds';
 import { within } from '../support/wait';
 
@@ -19,36 +17,8 @@ const ALL = 'types=*&closeafter=no&ping=0';
 const AUTH_TIMEOUT_MS = 300;
 const AUDIT_LISTENER_FAILED = /^A push bus listener failed: an audit listener broke$/;
 
-/** One app per test, its streams closed and the app shut after it. */
-function useApp(transport: Transport) {
-  let push: PushApp | undefined;
-  const streams: EventStream[] = [];
-  afterEach(async () => {
-    for (const stream of streams.splice(0)) stream.close();
-    await push?.close();
-    push = undefined;
-  });
-  return {
-    async start(options: PushAppOptions = {}): Promise<PushApp> {
-      push = await startPushApp({ transport, ...options });
-      return push;
-    },
-    async open(query: string, headers: Record<string, string>): Promise<EventStream> {
-      const stream = await openEventStream(push!.url(query), headers);
-      streams.push(stream);
-      return stream;
-    },
-    async connect(query: string, headers: Record<string, string>): Promise<EventStream> {
-      const stream = await this.open(query, headers);
-      expect(stream.status).toBe(200);
-      await stream.next();
-      return stream;
-    },
-  };
-}
-
 describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
-  const fx = useApp(transport);
+  const fx = usePushAppPerTest(transport);
   const good: Principal = { id: 'bob', accountIds: ['acc-bob'] };
 
   async function expect503(authenticator: Authenticator, headers: Record<string, string> = AUTH.bob): Promise<number> {
@@ -131,7 +101,7 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
 });
 
 describe.each(TRANSPORTS)('malformed publish() input (%s transport)', (transport) => {
-  const fx = useApp(transport);
+  const fx = usePushAppPerTest(transport);
 
   const malformed: Array<[string, unknown, unknown]> = [
     ['an unknown type', 'acc-bob', { Nonsense: 's1' }],
@@ -209,7 +179,7 @@ describe.each(TRANSPORTS)('malformed publish() input (%s transport)', (transport
 });
 
 describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)', (transport) => {
-  const fx = useApp(transport);
+  const fx = usePushAppPerTest(transport);
   const Sink = transport === 'sse' ? SseMessageSink : ResponseSink;
 
   afterEach(() => jest.restoreAllMocks());

@@ -79,6 +79,50 @@ export function usePushApp(
   return fixture;
 }
 
+/** What a test file gets from `usePushAppPerTest`: each test starts its app, with options of its own. */
+export interface PerTestPushApp {
+  start(options?: PushAppOptions): Promise<PushApp>;
+  /** The test closed its app itself: nothing is left to close after it. */
+  forget(): void;
+  /** Opens a stream (any status), closed after the test. */
+  open(query: string, headers: Record<string, string>): Promise<EventStream>;
+  /** Opens a stream, expects 200, and waits for its first frame. */
+  connect(query: string, headers: Record<string, string>): Promise<EventStream>;
+}
+
+/** One app per test, started by the test itself; its streams are closed and the app shut after it. */
+export function usePushAppPerTest(transport: Transport): PerTestPushApp {
+  let push: PushApp | undefined;
+  const streams: EventStream[] = [];
+  afterEach(async () => {
+    for (const stream of streams.splice(0)) stream.close();
+    await push?.close();
+    push = undefined;
+  });
+  const fixture: PerTestPushApp = {
+    async start(options = {}) {
+      push = await startPushApp({ transport, ...options });
+      return push;
+    },
+    forget() {
+      push = undefined;
+    },
+    async open(query, headers) {
+      if (!push) throw new Error('the test has not started its push app');
+      const stream = await openEventStream(push.url(query), headers);
+      streams.push(stream);
+      return stream;
+    },
+    async connect(query, headers) {
+      const stream = await fixture.open(query, headers);
+      expect(stream.status).toBe(200);
+      await stream.next();
+      return stream;
+    },
+  };
+  return fixture;
+}
+
 /** Reads a finished error response and checks it is RFC 7807 problem details of `status`. */
 export async function expectProblem(stream: EventStream, status: number): Promise<Record<string, unknown>> {
   expect(stream.status).toBe(status);
