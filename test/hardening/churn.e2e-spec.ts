@@ -12,7 +12,8 @@ import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-regist
 import { startPushApp, type PushApp, type TestUser } from '../support/push-app';
 import { basicAuth } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
-import { holdings, NOTHING_HELD, settled, within } from './helpers';
+import { NOTHING_HELD, serverHolds, waitForIdle } from '../support/server-holds';
+import { within } from '../support/wait';
 
 /** 10,000 per transport, 20,000 in all; `CHURN_CYCLES` scales it down for a quick local run. */
 const CYCLES_PER_TRANSPORT = Number(process.env.CHURN_CYCLES ?? 10_000);
@@ -290,16 +291,16 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
 
   it(`survives ${CYCLES_PER_TRANSPORT} connect/disconnect cycles and then holds nothing`, async () => {
     await churn(WARMUP, 1);
-    await settled(push, 10_000);
+    await waitForIdle(push, 10_000);
     const heapBefore = gc ? await heapAfterGc() : 0;
 
     const startedAt = Date.now();
     await churn(CYCLES_PER_TRANSPORT - WARMUP, 2);
-    await settled(push, 10_000);
+    await waitForIdle(push, 10_000);
     const elapsed = Date.now() - startedAt;
 
     // Nothing held for streams: registry, metrics, admission slots, ping wheel, stall watch.
-    expect(holdings(push)).toEqual(NOTHING_HELD);
+    expect(serverHolds(push)).toEqual(NOTHING_HELD);
     // Nor in the registry's indexes, nor on the bus: its one listener is the registry's own.
     const { index } = push.app.get(SubscriptionRegistry);
     expect({
@@ -327,7 +328,7 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
     await new Promise<void>((resolve, reject) => {
       cycle('clean', Math.random).then(resolve, reject);
     });
-    await settled(push);
+    await waitForIdle(push);
 
     if (!gc) {
       console.warn(
@@ -360,9 +361,11 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (text += chunk));
     socket.write(request('plain', 'types=*&closeafter=state&ping=0', 'Last-Event-ID: 1-1\r\nConnection: close\r\n'));
-    const outcome = await within(closed, 1500, 'still open 1.5 s later');
-    socket.destroy();
+    try {
+      await within(closed, 1500, 'the server closed the connection');
+    } finally {
+      socket.destroy();
+    }
     expect(text).toContain('event: state');
-    expect(outcome).toBe('closed');
   });
 });

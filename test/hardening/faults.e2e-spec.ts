@@ -7,45 +7,18 @@ import { PrincipalRevalidator } from 'jmap-push/subscription/principal-revalidat
 import { DirectSink } from 'jmap-push/event-source/direct.sink';
 import { NestSseSink } from 'jmap-push/event-source/nest-sse.sink';
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
-import { startPushApp, type PushApp, type PushAppOptions } from '../support/push-app';
-import { AUTH, expectProblem, stateOf } from '../support/push-fixture';
-import { openEventStream, type EventStream } from '../support/sse-client';
-import { TRANSPORTS, type Transport } from '../support/transports';
-import { settled, within } from './helpers';
+import { expectLogged } from '../support/expected-logs';
+import { AUTH, expectProblem, stateOf, usePushAppPerTest } from '../support/push-fixture';
+import { TRANSPORTS } from '../support/transports';
+import { waitForIdle } from '../support/server-holds';
+import { within } from '../support/wait';
 
 const ALL = 'types=*&closeafter=no&ping=0';
 const AUTH_TIMEOUT_MS = 300;
-
-/** One app per test, its streams closed and the app shut after it. */
-function useApp(transport: Transport) {
-  let push: PushApp | undefined;
-  const streams: EventStream[] = [];
-  afterEach(async () => {
-    for (const stream of streams.splice(0)) stream.close();
-    await push?.close();
-    push = undefined;
-  });
-  return {
-    async start(options: PushAppOptions = {}): Promise<PushApp> {
-      push = await startPushApp({ transport, ...options });
-      return push;
-    },
-    async open(query: string, headers: Record<string, string>): Promise<EventStream> {
-      const stream = await openEventStream(push!.url(query), headers);
-      streams.push(stream);
-      return stream;
-    },
-    async connect(query: string, headers: Record<string, string>): Promise<EventStream> {
-      const stream = await this.open(query, headers);
-      expect(stream.status).toBe(200);
-      await stream.next();
-      return stream;
-    },
-  };
-}
+const AUDIT_LISTENER_FAILED = /^A push bus listener failed: an audit listener broke$/;
 
 describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
-  const fx = useApp(transport);
+  const fx = usePushAppPerTest(transport);
   const good: Principal = { id: 'bob', accountIds: ['acc-bob'] };
 
   async function expect503(authenticator: Authenticator, headers: Record<string, string> = AUTH.bob): Promise<number> {
@@ -105,7 +78,7 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
     expect(stateOf(await fine.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
     for (const stream of await Promise.all(hanging)) await expectProblem(stream, 503);
     fine.close();
-    await settled(push);
+    await waitForIdle(push);
   });
 
   it('keeps open streams when revalidate throws (a directory outage disconnects no one)', async () => {
@@ -119,14 +92,16 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
       revalidateIntervalMs: 3_600_000,
     });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await push.app.get(PrincipalRevalidator).revalidateAll();
+    await expectLogged('warn', /^revalidate\(bob\) failed; its streams stay as they are: Error: directory down$/, () =>
+      push.app.get(PrincipalRevalidator).revalidateAll(),
+    );
     await push.stateChanges.publish('acc-bob', { Email: 'e1' });
     expect(stateOf(await stream.nextEvent('state')).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
   });
 });
 
 describe.each(TRANSPORTS)('malformed publish() input (%s transport)', (transport) => {
-  const fx = useApp(transport);
+  const fx = usePushAppPerTest(transport);
 
   const malformed: Array<[string, unknown, unknown]> = [
     ['an unknown type', 'acc-bob', { Nonsense: 's1' }],
@@ -204,7 +179,7 @@ describe.each(TRANSPORTS)('malformed publish() input (%s transport)', (transport
 });
 
 describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)', (transport) => {
-  const fx = useApp(transport);
+  const fx = usePushAppPerTest(transport);
   const Sink = transport === 'sse' ? NestSseSink : DirectSink;
 
   afterEach(() => jest.restoreAllMocks());
@@ -231,7 +206,9 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     const after = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
     expect(push.app.get(SubscriptionRegistry).size).toBe(11);
 
-    const id = await push.stateChanges.publish('acc-bob', { Email: 'e1' });
+    const id = await expectLogged('warn', /^A stream failed and was closed: sink broke$/, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }),
+    );
     for (const stream of [...before, ...after]) expect((await stream.nextEvent('state', 1000)).id).toBe(id);
     expect(push.app.get(SubscriptionRegistry).size).toBe(10);
     // The healthy streams keep going.
@@ -240,19 +217,15 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     expect(victim.frames.filter((frame) => frame.event === 'state')).toEqual([]);
   });
 
-  // Was a bug (stream-registry.ts deliver() closed the stream but left its response open); fixed in 7f04d0f.
+  // A stream released with its response left open would leave its client connected to nothing, for ever.
   it("ends the failed stream's response, so its client reconnects instead of waiting forever", async () => {
     const push = await fx.start();
     breakVictimWrites();
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' });
-    expect(
-      await within(
-        victim.ended.then(() => 'ended'),
-        1000,
-        'still open',
-      ),
-    ).toBe('ended');
+    await expectLogged('warn', /^A stream failed and was closed: sink broke$/, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }),
+    );
+    await within(victim.ended, 1000, 'the failed stream ended');
   });
 
   it('delivers to the streams even when another listener of the bus throws first', async () => {
@@ -262,7 +235,9 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     });
     const push = await fx.start({ bus });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined);
+    await expectLogged('error', AUDIT_LISTENER_FAILED, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined),
+    );
     expect(stateOf(await stream.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
   });
 
@@ -273,9 +248,13 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
       throw new Error('an audit listener broke');
     });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined);
+    await expectLogged('error', AUDIT_LISTENER_FAILED, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e1' }).catch(() => undefined),
+    );
     expect(stateOf(await stream.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e1' } });
-    await push.stateChanges.publish('acc-bob', { Email: 'e2' }).catch(() => undefined);
+    await expectLogged('error', AUDIT_LISTENER_FAILED, () =>
+      push.stateChanges.publish('acc-bob', { Email: 'e2' }).catch(() => undefined),
+    );
     expect(stateOf(await stream.nextEvent('state', 1000)).changed).toEqual({ 'acc-bob': { Email: 'e2' } });
   });
 });

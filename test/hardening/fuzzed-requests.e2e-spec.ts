@@ -7,7 +7,10 @@ import { DEFAULT_PUSH_TYPES } from 'jmap-push';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { basicAuth } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
-import { assertWellFormed, KeepAliveClient, rawExchange, rawGet, settled, type RawResponse } from './helpers';
+import { KeepAliveClient } from '../support/keep-alive-client';
+import { rawExchange, rawGet, type RawResponse } from '../support/raw-http';
+import { waitForIdle } from '../support/server-holds';
+import { assertWellFormed } from '../support/well-formed';
 
 /** Cases per property and transport; the total over both transports is printed and checked below. */
 const RUNS = { query: 2600, authorization: 1500, lastEventId: 700, rawBytes: 800 } as const;
@@ -375,7 +378,7 @@ describe.each(TRANSPORTS)('fuzzed requests (%s transport)', (transport) => {
     const response = await client.get(`${PATH}?${VALID_QUERY}`, { Authorization: BOB });
     expect(response.status).toBe(200);
     expect(response.stream).toBe(true);
-    await settled(push);
+    await waitForIdle(push);
   }
 
   it(`answers every fuzzed query exactly as the contract says (${RUNS.query} cases)`, async () => {

@@ -7,7 +7,10 @@ import { startPushApp, type PushApp } from '../support/push-app';
 import { expectProblem } from '../support/push-fixture';
 import { basicAuth, openEventStream, type EventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
-import { assertWellFormed, KeepAliveClient, rawExchange, rawGet, settled } from './helpers';
+import { KeepAliveClient } from '../support/keep-alive-client';
+import { rawExchange, rawGet } from '../support/raw-http';
+import { waitForIdle } from '../support/server-holds';
+import { assertWellFormed } from '../support/well-formed';
 
 const ALL = 'types=*&closeafter=no&ping=0';
 const BURST = 250;
@@ -68,7 +71,7 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
 
     // The slots come back when the streams go, and the cap admits again.
     for (const stream of admitted) stream.close();
-    await settled(push);
+    await waitForIdle(push);
     const again = await openEventStream(push.url(ALL), auth('user-1'));
     streams.push(again);
     expect(again.status).toBe(200);
@@ -138,7 +141,7 @@ describe.each(TRANSPORTS)('stream caps under a burst of concurrent connects (%s 
     // The clients give up (rawExchange destroys its socket on timeout) while the directory still thinks.
     expect(await Promise.all(leaving)).toEqual(Array(5).fill('gone'));
     release();
-    await settled(push);
+    await waitForIdle(push);
     // Had their slots leaked, a cap of 2 would refuse these.
     const a = await openEventStream(push.url(ALL), auth('user-1'));
     const b = await openEventStream(push.url(ALL), auth('user-1'));
@@ -168,7 +171,7 @@ describe.each(TRANSPORTS)('request size limits (%s transport)', (transport) => {
     // The server still serves a valid request after each oversized one, and holds nothing after it.
     const ok = await client.get(`/jmap/eventsource?${ALL}`, { Authorization: BOB });
     expect(ok.status).toBe(200);
-    await settled(push);
+    await waitForIdle(push);
   });
 
   const send = (target: string, headers: Array<[string, string]> = [['Authorization', BOB]]) =>

@@ -6,7 +6,7 @@ import type { Principal } from 'jmap-push';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { basicAuth, openEventStream, type EventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
-import { within } from './helpers';
+import { within } from '../support/wait';
 
 const STREAMS = 1000;
 const ALL = 'types=*&closeafter=no&ping=30';
@@ -88,8 +88,8 @@ describe.each(TRANSPORTS)('shutdown (%s transport)', (transport) => {
     releaseLate();
 
     const ended = Promise.all(streams.map((stream) => stream.ended)).then(() => performance.now());
-    const endedAt = await within(ended, 3000, Number.NaN);
-    await within(closing, 3000, undefined);
+    const endedAt = await within(ended, 3000, 'every response ended');
+    await within(closing, 3000, 'app.close() resolved');
 
     expect(endedAt - startedAt).toBeLessThan(1000);
     expect(closedAt - startedAt).toBeLessThan(1000);

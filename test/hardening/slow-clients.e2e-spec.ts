@@ -8,7 +8,8 @@ import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-regist
 import { startPushApp, type PushApp, type TestUser } from '../support/push-app';
 import { basicAuth, openEventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
-import { eventually, settled } from './helpers';
+import { waitForIdle } from '../support/server-holds';
+import { waitUntil } from '../support/wait';
 
 const STALL_TIMEOUT_MS = 1000;
 const STATE_BYTES = 128 * 1024;
@@ -135,7 +136,6 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
       if (performance.now() > deadline) throw new Error('the stuck client was never cut off');
       await push.stateChanges.publish('acc-flood', { Email: `flood-${i}-${filler}` });
       published += STATE_BYTES;
-      // client also fills up for a moment after each large write, and is watched meanwhile).
       if (!stuckResponse.destroyed) maxBuffered = Math.max(maxBuffered, stuckResponse.writableLength);
       if (i % 10 === 0) {
         // The other client's change must arrive at once, flood or not.
@@ -168,7 +168,7 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     expect(Number.isNaN(stalledAt)).toBe(false);
     expect(closedAt - stalledAt).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 50);
     expect(closedAt - stalledAt).toBeLessThan(STALL_TIMEOUT_MS + STALL_TIMEOUT_MS / 4 + 500);
-    await eventually(() => push.app.get(SubscriptionRegistry).size === 2, 'the stuck stream is released');
+    await waitUntil(() => push.app.get(SubscriptionRegistry).size === 2, 'the stuck stream is released');
     // Once the stuck client reads again, it drains what the kernels held and finds its connection closed.
     stuck.resume();
     await stuckClientClosed;
@@ -178,7 +178,7 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
     expect(latencies.length).toBeGreaterThan(3);
     expect(Math.max(...latencies)).toBeLessThan(LATENCY_BOUND_MS);
     await push.stateChanges.publish('acc-flood', { Email: 'last' });
-    await eventually(
+    await waitUntil(
       () => reader.tail().includes('{"acc-flood":{"Email":"last"}}'),
       'the reading client has the latest state',
       5000,
@@ -186,6 +186,6 @@ describe.each(TRANSPORTS)('a client that never reads (%s transport)', (transport
 
     reader.socket.destroy();
     other.close();
-    await settled(push);
+    await waitForIdle(push);
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 // A stream opened with a browser session cookie lives no longer than the session: it ends when the
 // cookie expires and when the browser signs out (on this node), and the reconnect is refused.
 import { DEFAULT_USERS, startPushApp, tableAuthenticator, type PushApp } from '../support/push-app';
-import { within } from '../support/push-fixture';
+import { within } from '../support/wait';
 import { basicAuth, openEventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
 

@@ -62,6 +62,25 @@ describe.each(TRANSPORTS)('browser sessions (%s)', (transport) => {
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it('refuses a forged signature of the right length, and a forged payload under a genuine signature', async () => {
+    const { cookie } = await signIn(push);
+    const url = push.url('types=*&closeafter=state&ping=0');
+    const [name, value] = cookie.split('=');
+    const [payload, signature] = value.split('.');
+    const flipped = `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const carols = Buffer.from(JSON.stringify({ ...claims, acc: ['acc-carol'] })).toString('base64url');
+    for (const forged of [`${payload}.${flipped}`, `${carols}.${signature}`]) {
+      const response = await fetch(url, { headers: { Cookie: `${name}=${forged}` } });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Session realm="JMAP"');
+    }
+    // The genuine value still opens: the refusals above are the forgeries'.
+    const genuine = await openEventStream(url, { Cookie: cookie });
+    expect(genuine.status).toBe(200);
+    genuine.close();
+  });
+
   it('mints a session only for real credentials in a header, never for a cookie', async () => {
     const { cookie } = await signIn(push);
     const withCookie = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {

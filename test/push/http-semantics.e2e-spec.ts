@@ -6,8 +6,8 @@ import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-regist
 import type { MergedChanges } from 'jmap-push';
 import { DEFAULT_USERS, startPushApp, tableAuthenticator, type PushApp } from '../support/push-app';
 import { ScriptedBus } from '../support/scripted-bus';
-import { waitUntil } from '../support/push-fixture';
-import { headerOf, parseResponses, rawRequest, RawConnection, type RawResponse } from '../support/raw-http';
+import { waitUntil } from '../support/wait';
+import { headerOf, parseResponses, rawRequest, RawConnection, type RawResponse } from '../support/raw-connection';
 import { TRANSPORTS, type Transport } from '../support/transports';
 
 const PATH = '/jmap/eventsource';

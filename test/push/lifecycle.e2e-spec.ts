@@ -6,20 +6,15 @@ import type { Principal } from 'jmap-push';
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
-import { startPushApp, tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
-import { AUTH, serverHolds, waitForIdle, waitUntil } from '../support/push-fixture';
+import { tableAuthenticator, DEFAULT_USERS, type PushApp } from '../support/push-app';
+import { AUTH, usePushAppPerTest } from '../support/push-fixture';
+import { serverHolds, waitForIdle } from '../support/server-holds';
+import { gate } from '../support/gate';
 import { ScriptedBus } from '../support/scripted-bus';
-import { openEventStream, type EventStream } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
+import { waitUntil } from '../support/wait';
 
 const ALL = 'types=*&closeafter=no&ping=0';
-
-/** A promise and the function that settles it. */
-function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 /** Sends a GET and destroys it once `when` resolves, before any response. */
 async function abandonedRequest(url: string, headers: Record<string, string>, when: Promise<unknown>): Promise<void> {
@@ -42,21 +37,12 @@ function serverSocketClosed(push: PushApp): Promise<void> {
 }
 
 describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
+  const fx = usePushAppPerTest(transport);
   let push: PushApp | undefined;
-  const streams: EventStream[] = [];
-  afterEach(async () => {
-    for (const stream of streams.splice(0)) stream.close();
-    await push?.close();
-    push = undefined;
-  });
-  const open = async (query: string, headers: Record<string, string>) => {
-    const stream = await openEventStream(push!.url(query), headers);
-    streams.push(stream);
-    return stream;
-  };
+  const open = (query: string, headers: Record<string, string>) => fx.open(query, headers);
 
   it('app.close() ends every open stream promptly and resolves, leaving nothing scheduled', async () => {
-    push = await startPushApp({ transport });
+    push = await fx.start();
     const app = push;
     const opened = [
       await open('types=*&closeafter=no&ping=1', AUTH.bob),
@@ -78,7 +64,7 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
 
     const started = Date.now();
     await app.close();
-    push = undefined;
+    fx.forget();
     await Promise.all(opened.map((s) => s.ended));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(scheduler.size).toBe(0);
@@ -90,7 +76,7 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
   });
 
   it('releases stream, slot and ping of a client that disconnects', async () => {
-    push = await startPushApp({ transport });
+    push = await fx.start();
     const stream = await open('types=*&closeafter=no&ping=1', AUTH.bob);
     await stream.next();
     expect(serverHolds(push)).toEqual({
@@ -111,8 +97,7 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
     const verdict = gate<Principal | null>();
     const table = tableAuthenticator(DEFAULT_USERS);
     let accepted = 0;
-    push = await startPushApp({
-      transport,
+    push = await fx.start({
       authenticator: {
         authenticateBasic: (user, password) => {
           called.open();
@@ -142,7 +127,7 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
       await answer.promise;
       return bus.inner.changesSince(id, accounts);
     };
-    push = await startPushApp({ transport, bus });
+    push = await fx.start({ bus });
     const closed = serverSocketClosed(push);
     const stream = await open(ALL, { ...AUTH.bob, 'Last-Event-ID': '1-1' });
     await asked.promise;
@@ -154,7 +139,7 @@ describe.each(TRANSPORTS)('lifecycle (%s transport)', (transport) => {
 
   it('drops connections that arrive once shutdown began, so clients retry rather than give up', async () => {
     // A 503 would end a browser's EventSource for good; a dropped connection is retried with Last-Event-ID.
-    push = await startPushApp({ transport });
+    push = await fx.start();
     push.app.get(SubscriptionAdmission).close();
     await expect(open(ALL, AUTH.bob)).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect(push.metrics.snapshot().rejections.unavailable).toBe(1);

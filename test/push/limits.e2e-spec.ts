@@ -1,8 +1,9 @@
 // Issue 2, point 9 (limits): beyond maxStreamsPerPrincipal or maxStreams, 429 problem details with
 // Retry-After and the limit's name; a slot frees when its client leaves.
 import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
-import { AUTH, expectProblem, usePushApp, waitUntil } from '../support/push-fixture';
+import { AUTH, expectProblem, usePushApp } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
+import { waitUntil } from '../support/wait';
 
 const ALL = 'types=*&closeafter=no&ping=0';
 

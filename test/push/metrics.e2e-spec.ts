@@ -1,8 +1,9 @@
 // Issue 2, point 12 (observability): open streams, state events, pings, replays, merges and rejections,
 // readable from the injectable PushMetrics. Merges are counted in slow-clients.e2e-spec.ts.
 import { PushMetrics } from 'jmap-push';
-import { AUTH, usePushApp, waitUntil } from '../support/push-fixture';
+import { AUTH, usePushApp } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
+import { waitUntil } from '../support/wait';
 
 describe.each(TRANSPORTS)('PushMetrics (%s transport)', (transport) => {
   const fx = usePushApp(transport, { maxStreamsPerPrincipal: 2 }, 'each');

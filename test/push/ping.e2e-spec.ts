@@ -1,9 +1,10 @@
 // Issue 2, point 4 (ping) and the id rule of point 6, and James's pingShouldBeSupported.
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { startPushApp } from '../support/push-app';
-import { usePushApp, waitUntil } from '../support/push-fixture';
+import { usePushApp } from '../support/push-fixture';
 import type { EventStream, SseFrame } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
+import { waitUntil } from '../support/wait';
 
 /** The next frame and when it arrived. */
 async function timed(stream: EventStream, timeoutMs = 4000): Promise<{ frame: SseFrame; at: number }> {
@@ -87,6 +88,32 @@ describe.each(TRANSPORTS)('ping clamping (%s transport)', (transport) => {
     const ping = await timed(stream, 4000);
     expect(ping.frame.data).toBe('{"interval":2}');
     expect(ping.at - opened).toBeGreaterThan(2000 - EARLY_MS);
+  });
+});
+
+describe.each(TRANSPORTS)('the default maximum ping (%s transport)', (transport) => {
+  // The library's own bounds (5 to 300 s), not the suite's usual min of 1 s.
+  const fx = usePushApp(transport, { ping: undefined });
+  let ahead = 0;
+  let clock: jest.SpiedFunction<typeof performance.now> | undefined;
+  afterEach(() => {
+    clock?.mockRestore();
+    ahead = 0;
+  });
+
+  it('serves ping=9999 every 300 s and says {"interval":300} (RFC 8620 section 7.3: the server may clamp)', async () => {
+    // Real timers and sockets, a clock that can jump: the ping wheel reads performance.now() every tick.
+    const now = performance.now.bind(performance);
+    clock = jest.spyOn(performance, 'now').mockImplementation(() => now() + ahead);
+    const { stream, hello } = await fx.connect('bob', 'types=*&closeafter=no&ping=9999');
+    const ticks = (count: number) => waitUntil(() => clock!.mock.calls.length >= count, `${count} clock reads`);
+
+    ahead = 299_000;
+    await ticks(clock.mock.calls.length + 2);
+    expect(stream.drain()).toEqual([]);
+    ahead = 300_250;
+    const ping = await stream.next(3000);
+    expect(ping.raw).toBe(`event: ping\nid: ${hello.id}\ndata: {"interval":300}\n\n`);
   });
 });
 

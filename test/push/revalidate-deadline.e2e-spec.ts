@@ -3,7 +3,7 @@
 import type { Principal } from 'jmap-push';
 import { PrincipalRevalidator } from 'jmap-push/subscription/principal-revalidator';
 import { DEFAULT_USERS, startPushApp, tableAuthenticator } from '../support/push-app';
-import { within } from '../support/push-fixture';
+import { within } from '../support/wait';
 import { basicAuth, openEventStream } from '../support/sse-client';
 
 describe('revalidation with a directory that hangs on one principal', () => {

@@ -2,8 +2,8 @@
 // `stalledStreamTimeoutMs` like one that falls behind a flood: the stall clock starts at the write.
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, type PushApp } from '../support/push-app';
-import { waitUntil } from '../support/push-fixture';
-import { RawConnection, rawRequest } from '../support/raw-http';
+import { waitUntil } from '../support/wait';
+import { RawConnection, rawRequest } from '../support/raw-connection';
 import { TRANSPORTS } from '../support/transports';
 
 const STALL_TIMEOUT_MS = 500;

@@ -1,7 +1,9 @@
 // Issue 2, point 7 (an error inside a stream ends it cleanly) and point 10 (nothing outlives it): a
 // write that throws costs its own connection only, with no `event: error` and nothing left behind.
-import { stateOf, usePushApp, within } from '../support/push-fixture';
+import { expectLogged } from '../support/expected-logs';
+import { stateOf, usePushApp } from '../support/push-fixture';
 import { TRANSPORTS } from '../support/transports';
+import { within } from '../support/wait';
 import { spyOnWrites } from '../support/write-spy';
 
 describe.each(TRANSPORTS)('a write that throws (%s transport)', (transport) => {
@@ -25,10 +27,9 @@ describe.each(TRANSPORTS)('a write that throws (%s transport)', (transport) => {
       }
     });
     try {
-      await fx.push.stateChanges.publish('acc-bob', {
-        Email: 'poison',
-        Mailbox: 'm1',
-      });
+      await expectLogged('warn', /^A stream failed and was closed: socket exploded/, () =>
+        fx.push.stateChanges.publish('acc-bob', { Email: 'poison', Mailbox: 'm1' }),
+      );
     } finally {
       restore();
     }

@@ -2,7 +2,6 @@ import Redis from 'ioredis';
 import { publishStateChange, RedisPushBus } from '../../libs/jmap-push/src/redis';
 import { ChangeRecorder } from './support/change-recorder';
 import { RedisServerProcess } from './support/redis-server-process';
-import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from './support/redis-test-keys';
 
 jest.setTimeout(30_000);
 
@@ -142,62 +141,6 @@ describe('RedisPushBus when Redis goes away', () => {
     expect(seen.ids).toEqual([id]);
   });
 });
-
-describe('RedisPushBus when its read connection drops (shared Redis)', () => {
-  let admin: Redis;
-  let keyPrefix: string;
-
-  beforeAll(() => {
-    admin = new Redis(REDIS_URL);
-  });
-
-  afterAll(async () => {
-    await admin.quit();
-  });
-
-  it('resumes from its offset: entries written while it reconnects arrive once, in order', async () => {
-    keyPrefix = uniqueKeyPrefix();
-    const readerName = `jp-reader-${Date.now()}`;
-    const clientA = new Redis(REDIS_URL);
-    const clientB = new Redis(REDIS_URL);
-    const a = new RedisPushBus({ client: clientA, keyPrefix });
-    const b = new RedisPushBus({ client: clientB, keyPrefix, readerConnectionName: readerName });
-    try {
-      const seenB = new ChangeRecorder(b);
-      await Promise.all([a.ready(), b.ready()]);
-      const first = await a.publish('u1', { Email: 'e0' });
-      await seenB.waitForId(first);
-
-      const readerIds = await clientIdsNamed(admin, readerName);
-      expect(readerIds).toHaveLength(1);
-      await admin.call('CLIENT', 'KILL', 'ID', readerIds[0]);
-      // Published right after the kill: most land while B's reader is reconnecting.
-      const published = [first];
-      for (let i = 1; i <= 20; i++) published.push(await a.publish(`u${i % 3}`, { Email: `e${i}` }));
-      await seenB.waitForCount(published.length, 10_000);
-      const sentinel = await a.publish('u1', { Email: 'sentinel' });
-      await seenB.waitForId(sentinel, 10_000);
-
-      expect(seenB.ids).toEqual([...published, sentinel]);
-      const newIds = await clientIdsNamed(admin, readerName);
-      expect(newIds).toHaveLength(1);
-      expect(newIds[0]).not.toBe(readerIds[0]);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await deleteKeys(admin, keyPrefix);
-      await Promise.all([clientA.quit(), clientB.quit()]);
-    }
-  });
-});
-
-/** Ids of the connections with this name, from CLIENT LIST. */
-async function clientIdsNamed(admin: Redis, name: string): Promise<string[]> {
-  const list = (await admin.call('CLIENT', 'LIST')) as string;
-  return list
-    .split('\n')
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => /(?:^|\s)id=(\d+)/.exec(line)![1]);
-}
 
 /**
  * Publishing right after a restart races the client's reconnection (ioredis backs off up to 2 s). A real

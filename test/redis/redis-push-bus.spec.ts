@@ -1,41 +1,27 @@
 import { InvalidStateChangeError } from '../../libs/jmap-push/src/errors/invalid-state-change.error';
 import Redis from 'ioredis';
 import { compareEventIds, parseEventId } from '../../libs/jmap-push/src/bus/event-id';
-import { publishStateChange, RedisPushBus } from '../../libs/jmap-push/src/redis';
+import { publishStateChange } from '../../libs/jmap-push/src/redis';
+import { expectLogged } from '../support/expected-logs';
 import { ChangeRecorder } from './support/change-recorder';
-import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from './support/redis-test-keys';
+import { connectionsNamed, redisConnections, xrangeCalls } from './support/redis-inspection';
+import { REDIS_URL, uniqueKeyPrefix } from './support/redis-test-keys';
+import { useSharedRedis } from './support/shared-redis';
 
 /** Two buses on one Redis are two nodes: the tests below are about what one node sees of the other. */
 describe('RedisPushBus on one Redis (two nodes)', () => {
-  let admin: Redis;
+  const redis = useSharedRedis();
+  const { node } = redis;
   let clientA: Redis;
   let clientB: Redis;
-  let keyPrefix: string;
-  const buses: RedisPushBus[] = [];
-
-  function node(client: Redis, options: Partial<ConstructorParameters<typeof RedisPushBus>[0]> = {}): RedisPushBus {
-    const bus = new RedisPushBus({ client, keyPrefix, blockMs: 1_000, ...options });
-    buses.push(bus);
-    return bus;
-  }
 
   beforeAll(() => {
-    admin = new Redis(REDIS_URL);
     clientA = new Redis(REDIS_URL);
     clientB = new Redis(REDIS_URL);
   });
 
-  beforeEach(() => {
-    keyPrefix = uniqueKeyPrefix();
-  });
-
-  afterEach(async () => {
-    await Promise.all(buses.splice(0).map((bus) => bus.close()));
-    await deleteKeys(admin, keyPrefix);
-  });
-
   afterAll(async () => {
-    await Promise.all([admin.quit(), clientA.quit(), clientB.quit()]);
+    await Promise.all([clientA.quit(), clientB.quit()]);
   });
 
   it('delivers every publish, from either node, to both nodes in stream order, once', async () => {
@@ -159,7 +145,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     let last = first;
     // `MAXLEN ~` trims whole radix-tree nodes (100 entries by default): publish well past one.
     for (let i = 1; i <= 300; i++) last = await a.publish(i % 2 ? 'u1' : 'u2', { Email: `e${i}` });
-    const firstKept = await clientA.xrange(`${keyPrefix}stream`, '-', '+', 'COUNT', 1);
+    const firstKept = await clientA.xrange(`${redis.keyPrefix}stream`, '-', '+', 'COUNT', 1);
     expect(firstKept[0][0]).not.toBe(first);
 
     await expect(Promise.resolve(a.changesSince(first, ['u1']))).resolves.toBeUndefined();
@@ -172,7 +158,9 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
       ]),
     });
     // Ids still inside the stream replay exactly.
-    const [[kept]] = await clientA.xrevrange(`${keyPrefix}stream`, '+', '-', 'COUNT', 2).then((rows) => rows.slice(1));
+    const [[kept]] = await clientA
+      .xrevrange(`${redis.keyPrefix}stream`, '+', '-', 'COUNT', 2)
+      .then((rows) => rows.slice(1));
     await expect(Promise.resolve(a.changesSince(kept, ['u2']))).resolves.toEqual({
       id: last,
       accounts: new Map([['u2', { Email: 'e300' }]]),
@@ -205,7 +193,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
   ])('rejects %s without writing', async (_, accountId, changed) => {
     const a = node(clientA);
     await expect(a.publish(accountId, changed as never)).rejects.toThrow(InvalidStateChangeError);
-    await expect(clientA.exists(`${keyPrefix}stream`)).resolves.toBe(0);
+    await expect(clientA.exists(`${redis.keyPrefix}stream`)).resolves.toBe(0);
   });
 
   it('takes changes from publishStateChange (a worker outside Nest) like its own', async () => {
@@ -214,7 +202,12 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     await a.ready();
     const worker = new Redis(REDIS_URL);
     try {
-      const id = await publishStateChange(worker, 'u1', { EmailDelivery: 'd1', Email: 'e1' }, { keyPrefix });
+      const id = await publishStateChange(
+        worker,
+        'u1',
+        { EmailDelivery: 'd1', Email: 'e1' },
+        { keyPrefix: redis.keyPrefix },
+      );
       await seen.waitForId(id);
       expect(seen.changes).toEqual([{ id, accountId: 'u1', changed: { EmailDelivery: 'd1', Email: 'e1' } }]);
       await expect(a.latestStates(['u1'])).resolves.toEqual({
@@ -230,8 +223,8 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const a = node(clientA);
     const seen = new ChangeRecorder(a);
     await a.ready();
-    await clientA.xadd(`${keyPrefix}stream`, '*', 'account', 'u1', 'changed', 'not json');
-    await clientA.xadd(`${keyPrefix}stream`, '*', 'something', 'else');
+    await clientA.xadd(`${redis.keyPrefix}stream`, '*', 'account', 'u1', 'changed', 'not json');
+    await clientA.xadd(`${redis.keyPrefix}stream`, '*', 'something', 'else');
     const id = await a.publish('u1', { Email: 'e1' });
     await seen.waitForId(id);
     expect(seen.ids).toEqual([id]);
@@ -244,14 +237,16 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     });
     const seen = new ChangeRecorder(a);
     await a.ready();
-    const first = await a.publish('u1', { Email: 'e1' });
-    const second = await a.publish('u1', { Email: 'e2' });
-    await seen.waitForId(second);
+    const [first, second] = await expectLogged('error', /^A change listener threw: listener failure/, async () => {
+      const ids = [await a.publish('u1', { Email: 'e1' }), await a.publish('u1', { Email: 'e2' })];
+      await seen.waitForId(ids[1]);
+      return ids;
+    });
     expect(seen.ids).toEqual([first, second]);
   });
 
   it('close() ends the read loop at once and closes only its own connections, never the user’s client', async () => {
-    const tag = keyPrefix.slice(15, 23);
+    const tag = redis.keyPrefix.slice(15, 23);
     const a = node(clientA, {
       blockMs: 10_000,
       readerConnectionName: `reader-${tag}`,
@@ -260,21 +255,21 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const seen = new ChangeRecorder(a);
     await a.ready();
     await seen.waitForId(await a.publish('u1', { Email: 'e1' }));
-    expect(await clientNames(admin)).toEqual(expect.arrayContaining([`reader-${tag}`, `writer-${tag}`]));
+    expect(await clientNames(redis.admin)).toEqual(expect.arrayContaining([`reader-${tag}`, `writer-${tag}`]));
 
     const started = Date.now();
     await a.close();
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(clientA.status).toBe('ready');
     await expect(clientA.ping()).resolves.toBe('PONG');
-    const names = await clientNames(admin);
+    const names = await clientNames(redis.admin);
     expect(names).not.toContain(`reader-${tag}`);
     expect(names).not.toContain(`writer-${tag}`);
     await expect(a.publish('u1', { Email: 'e2' })).rejects.toThrow(/closed/);
   });
 
   it('answers a replay from what its own read loop delivered; what it has not read yet follows live', async () => {
-    const readerName = `reader-${keyPrefix.slice(15, 23)}`;
+    const readerName = `reader-${redis.keyPrefix.slice(15, 23)}`;
     const a = node(clientA);
     const b = node(clientB, { readerConnectionName: readerName });
     const seen = new ChangeRecorder(b);
@@ -283,7 +278,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const read = await a.publish('u1', { Mailbox: 'm2' });
     await seen.waitForId(read);
     // Knock B's read loop off its connection so that it lags behind what Redis already holds.
-    for (const id of await clientIdsNamed(admin, readerName)) await admin.call('CLIENT', 'KILL', 'ID', id);
+    for (const id of await clientIdsNamed(redis.admin, readerName)) await redis.admin.call('CLIENT', 'KILL', 'ID', id);
     const newest = await a.publish('u1', { Email: 'e3' });
     // From memory, at once: up to B's own position (its id), so the registry's live stream, which B
     // feeds, carries everything after it: nothing is lost and nothing arrives twice.
@@ -301,12 +296,12 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     // B starts after both entries: its memory begins there, so the replay is read from the stream.
     const b = node(clientB);
     await b.ready();
-    const before = await xrangeCalls(admin);
+    const before = await xrangeCalls(redis.admin);
     await expect(Promise.resolve(b.changesSince(clientSaw, ['u1']))).resolves.toEqual({
       id: newest,
       accounts: new Map([['u1', { Mailbox: 'm2' }]]),
     });
-    expect((await xrangeCalls(admin)) - before).toBe(1);
+    expect((await xrangeCalls(redis.admin)) - before).toBe(1);
   });
 
   it('answers a replay inside its memory without reading Redis', async () => {
@@ -317,19 +312,18 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     const clientSaw = await a.publish('u1', { Email: 'e1' });
     const newest = await a.publish('u2', { Thread: 't2' });
     await seen.waitForId(newest);
-    const before = await xrangeCalls(admin);
+    const before = await xrangeCalls(redis.admin);
     expect(b.changesSince(clientSaw, ['u1', 'u2'])).toEqual({
       id: newest,
       accounts: new Map([['u2', { Thread: 't2' }]]),
     });
-    expect((await xrangeCalls(admin)) - before).toBe(0);
+    expect((await xrangeCalls(redis.admin)) - before).toBe(0);
   });
 
   it('names the same stream when the ioredis client has its own keyPrefix', async () => {
-    const prefixed = new Redis(REDIS_URL, { keyPrefix: `${keyPrefix}client:` });
+    const prefixed = new Redis(REDIS_URL, { keyPrefix: `${redis.keyPrefix}client:` });
     try {
-      const a = new RedisPushBus({ client: prefixed, keyPrefix: 'bus:' });
-      buses.push(a);
+      const a = node(prefixed, { keyPrefix: 'bus:', blockMs: undefined });
       const seen = new ChangeRecorder(a);
       await a.ready();
       const first = await a.publish('u1', { Email: 'e1' });
@@ -339,31 +333,17 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
         id: second,
         accounts: new Map([['u1', { Email: 'e2' }]]),
       });
-      await expect(admin.exists(`${keyPrefix}client:bus:stream`)).resolves.toBe(1);
+      await expect(redis.admin.exists(`${redis.keyPrefix}client:bus:stream`)).resolves.toBe(1);
     } finally {
       await prefixed.quit();
     }
   });
 });
 
-/** `XRANGE` calls Redis has served so far (from `INFO commandstats`). */
-async function xrangeCalls(admin: Redis): Promise<number> {
-  const stats = await admin.info('commandstats');
-  return Number(/cmdstat_xrange:calls=(\d+)/.exec(stats)?.[1] ?? 0);
-}
-
 async function clientIdsNamed(admin: Redis, name: string): Promise<string[]> {
-  const list = (await admin.client('LIST')) as string;
-  return list
-    .split('\n')
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => /(?:^|\s)id=(\d+)/.exec(line)![1]);
+  return (await connectionsNamed(admin, name)).map((connection) => connection.id);
 }
 
 async function clientNames(admin: Redis): Promise<string[]> {
-  const list = (await admin.client('LIST')) as string;
-  return list
-    .split('\n')
-    .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '')
-    .filter(Boolean);
+  return (await redisConnections(admin)).map((connection) => connection.name).filter(Boolean);
 }

@@ -109,19 +109,26 @@ describe('push of state changes', () => {
 
   it('filters by types: an EmailDelivery stream hears deliveries, not Email/set', async () => {
     const inbox = await inboxOf('alice', ACCOUNT.alice);
-    const stream = await open('alice', 'EmailDelivery');
+    const everything = await open('alice');
+    const deliveries = await open('alice', 'EmailDelivery');
     await server.one('alice', 'Email/set', {
       accountId: ACCOUNT.alice,
       create: { m: { mailboxIds: { [inbox]: true }, subject: 'quiet' } },
     });
+    // RFC 8621 section 1.5: EmailDelivery moves when mail is delivered, never for an Email/set.
+    expect((await nextChange(everything))[ACCOUNT.alice]).not.toHaveProperty('EmailDelivery');
     await sendLmtp(
       server.lmtpPort!,
       { from: 'carol@example.com', to: [USERS.alice.username] },
       'From: carol@example.com\r\nSubject: loud\r\n\r\nHi\r\n',
     );
-    // The first state event is the delivery: the Email/set before it was not pushed to this stream.
-    const changed = await nextChange(stream);
-    expect(Object.keys(changed[ACCOUNT.alice])).toEqual(['EmailDelivery']);
+    const delivery = await everything.nextEvent('state');
+    const delivered = JSON.parse(delivery.data!).changed[ACCOUNT.alice].EmailDelivery as string;
+    // The first event of the EmailDelivery stream is that delivery: had the Email/set moved
+    // EmailDelivery, its event would have come first, with another id and state.
+    const first = await deliveries.nextEvent('state');
+    expect(first.id).toBe(delivery.id);
+    expect(JSON.parse(first.data!).changed).toEqual({ [ACCOUNT.alice]: { EmailDelivery: delivered } });
   });
 
   it("pushes a change of a shared account to the grantee's stream", async () => {

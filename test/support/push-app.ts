@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { ConsoleLogger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import {
@@ -70,9 +70,12 @@ export async function startPushApp(options: PushAppOptions = {}): Promise<PushAp
           ...rest,
         }),
     ],
-  }).compile();
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class, but takes (and documents) plain objects
-  const app = moduleRef.createNestApplication({ logger: process.env.DEBUG_NEST ? undefined : false });
+  })
+    // Errors and warnings print (Nest's testing logger drops warnings): a test that provokes one on
+    // purpose silences exactly that one (`expectLogged`), so an unexpected one stands out.
+    .setLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }))
+    .compile();
+  const app = moduleRef.createNestApplication();
   configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -1,9 +1,6 @@
-import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
-import { StallWatch } from 'jmap-push/subscription/stall-watch';
-import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { PROBLEM_JSON } from 'jmap-push';
 import { startPushApp, type PushApp, type PushAppOptions } from './push-app';
+import { waitForIdle } from './server-holds';
 import { basicAuth, openEventStream, type EventStream, type SseFrame } from './sse-client';
 import type { Transport } from './transports';
 
@@ -82,52 +79,48 @@ export function usePushApp(
   return fixture;
 }
 
-/** Polls `condition` until it holds; for state the server reaches after an event the test cannot await. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((wake) => setTimeout(wake, 10));
-  }
+/** What a test file gets from `usePushAppPerTest`: each test starts its app, with options of its own. */
+export interface PerTestPushApp {
+  start(options?: PushAppOptions): Promise<PushApp>;
+  /** The test closed its app itself: nothing is left to close after it. */
+  forget(): void;
+  /** Opens a stream (any status), closed after the test. */
+  open(query: string, headers: Record<string, string>): Promise<EventStream>;
+  /** Opens a stream, expects 200, and waits for its first frame. */
+  connect(query: string, headers: Record<string, string>): Promise<EventStream>;
 }
 
-/** `promise`, or a rejection naming `what` after `timeoutMs`: for awaits that must not hang a test. */
-export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`));
-    }, timeoutMs);
+/** One app per test, started by the test itself; its streams are closed and the app shut after it. */
+export function usePushAppPerTest(transport: Transport): PerTestPushApp {
+  let push: PushApp | undefined;
+  const streams: EventStream[] = [];
+  afterEach(async () => {
+    for (const stream of streams.splice(0)) stream.close();
+    await push?.close();
+    push = undefined;
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The server's leak counters: open streams, admitted slots, streams waiting for a ping or watched as stalled. */
-export function serverHolds(push: PushApp): {
-  streams: number;
-  slots: number;
-  pings: number;
-  stalled: number;
-  open: number;
-} {
-  return {
-    streams: push.app.get(SubscriptionRegistry).size,
-    slots: push.app.get(SubscriptionAdmission).held,
-    pings: push.app.get(PingScheduler).size,
-    stalled: push.app.get(StallWatch).size,
-    open: push.metrics.snapshot().openStreams,
+  const fixture: PerTestPushApp = {
+    async start(options = {}) {
+      push = await startPushApp({ transport, ...options });
+      return push;
+    },
+    forget() {
+      push = undefined;
+    },
+    async open(query, headers) {
+      if (!push) throw new Error('the test has not started its push app');
+      const stream = await openEventStream(push.url(query), headers);
+      streams.push(stream);
+      return stream;
+    },
+    async connect(query, headers) {
+      const stream = await fixture.open(query, headers);
+      expect(stream.status).toBe(200);
+      await stream.next();
+      return stream;
+    },
   };
-}
-
-export async function waitForIdle(push: PushApp): Promise<void> {
-  await waitUntil(() => {
-    const held = serverHolds(push);
-    return Object.values(held).every((count) => count === 0);
-  }, 'the server holds no stream');
+  return fixture;
 }
 
 /** Reads a finished error response and checks it is RFC 7807 problem details of `status`. */

@@ -1,150 +1,169 @@
+// Raw HTTP exchanges over sockets, for requests no client library would send and responses read byte
+// for byte.
 import { connect, type Socket } from 'node:net';
-import { basicAuth } from './sse-client';
 
-/** One HTTP/1.x response as it came off the wire. */
+/** A response read off a socket: status, lower-cased headers, the body (de-chunked) and how it ended. */
 export interface RawResponse {
   readonly status: number;
-  readonly version: string;
-  /** Header lines in wire order, names as sent. */
-  readonly headers: readonly (readonly [string, string])[];
-  /** The body with any chunked framing removed. */
+  readonly headers: Partial<Record<string, string>>;
+  /** The body; for a 200 event stream, only what arrived up to its first frame. */
   readonly body: string;
-  /** The body's end was seen (last chunk, full length, or no body by the method). */
-  readonly complete: boolean;
+  /** A 200 `text/event-stream` whose first frame arrived (the socket was then destroyed by us). */
+  readonly stream: boolean;
+  readonly head: string;
 }
 
-/** The value of a header, by case-insensitive name. */
-export function headerOf(response: RawResponse, name: string): string | undefined {
-  return response.headers.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+const HEAD_END = '\r\n\r\n';
+
+/** Decodes a chunked body as far as it goes; `done` once the last chunk was read. */
+function dechunk(raw: Buffer): { body: Buffer; done: boolean } {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at);
+    if (eol < 0) return { body: Buffer.concat(parts), done: false };
+    const size = parseInt(raw.subarray(at, eol).toString('latin1'), 16);
+    if (Number.isNaN(size)) throw new Error(`bad chunk size in ${JSON.stringify(raw.toString('latin1'))}`);
+    if (size === 0) return { body: Buffer.concat(parts), done: true };
+    if (raw.length < eol + 2 + size) {
+      parts.push(raw.subarray(eol + 2));
+      return { body: Buffer.concat(parts), done: false };
+    }
+    parts.push(raw.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+}
+
+/** True once an SSE body holds a complete frame with content (Nest writes a lone newline first). */
+export function hasFirstFrame(body: string): boolean {
+  const text = body.replace(/\r\n?/g, '\n').replace(/^\n+/, '');
+  return text.includes('\n\n');
 }
 
 /**
- * Splits what a server wrote on one connection into responses, in order; `methods` are the requests'
- * methods (a HEAD response has no body whatever its headers say).
+ * Writes `bytes` to a fresh connection and reads one response: to the end of its body, or, for a 200
+ * event stream, to its first frame (then the socket is destroyed). Rejects on a hang (`timeoutMs`).
  */
-export function parseResponses(data: string, methods: readonly string[]): RawResponse[] {
-  const responses: RawResponse[] = [];
-  let rest = data;
-  for (const method of methods) {
-    const headEnd = rest.indexOf('\r\n\r\n');
-    if (headEnd < 0) break;
-    const [statusLine, ...lines] = rest.slice(0, headEnd).split('\r\n');
-    const [version, status] = statusLine.split(' ');
-    const headers = lines.map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon), line.slice(colon + 1).trim()] as const;
-    });
-    rest = rest.slice(headEnd + 4);
-    const response = { status: Number(status), version, headers };
-    const chunked = /chunked/i.test(headers.find(([k]) => k.toLowerCase() === 'transfer-encoding')?.[1] ?? '');
-    const length = headers.find(([k]) => k.toLowerCase() === 'content-length')?.[1];
-    if (method === 'HEAD' || status === '204' || status === '304') {
-      responses.push({ ...response, body: '', complete: true });
-    } else if (chunked) {
-      let body = '';
-      let complete = false;
-      for (;;) {
-        const lineEnd = rest.indexOf('\r\n');
-        if (lineEnd < 0) break;
-        const size = parseInt(rest.slice(0, lineEnd), 16);
-        if (rest.length < lineEnd + 2 + size + 2) break;
-        if (size === 0) {
-          rest = rest.slice(lineEnd + 4);
-          complete = true;
-          break;
-        }
-        body += rest.slice(lineEnd + 2, lineEnd + 2 + size);
-        rest = rest.slice(lineEnd + 2 + size + 2);
+export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 5000): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let settled = false;
+    const finish = (error: Error | undefined, response?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(response as RawResponse);
+    };
+    const timer = setTimeout(() => {
+      finish(
+        new Error(
+          `no complete response within ${timeoutMs} ms; got ${JSON.stringify(received.toString('latin1').slice(0, 300))}`,
+        ),
+      );
+    }, timeoutMs);
+    const evaluate = (ended: boolean) => {
+      const headEnd = received.indexOf(HEAD_END);
+      if (headEnd < 0) {
+        if (ended)
+          finish(
+            new Error(
+              `connection closed without a response; got ${JSON.stringify(received.toString('latin1').slice(0, 300))}`,
+            ),
+          );
+        return;
       }
-      responses.push({ ...response, body, complete });
-      if (!complete) break;
-    } else if (length !== undefined) {
-      const body = rest.slice(0, Number(length));
-      rest = rest.slice(body.length);
-      responses.push({ ...response, body, complete: body.length === Number(length) });
-    } else {
-      // Delimited by the end of the connection (HTTP/1.0, Connection: close).
-      responses.push({ ...response, body: rest, complete: false });
-      break;
-    }
-  }
-  return responses;
+      const head = received.subarray(0, headEnd).toString('latin1');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]);
+      const headers: Partial<Record<string, string>> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      }
+      const rest = received.subarray(headEnd + 4);
+      let body: Buffer;
+      let complete: boolean;
+      if (headers['transfer-encoding']?.toLowerCase().includes('chunked')) {
+        ({ body, done: complete } = dechunk(rest));
+      } else if (headers['content-length'] !== undefined) {
+        const length = Number(headers['content-length']);
+        body = rest.subarray(0, length);
+        complete = rest.length >= length;
+      } else {
+        body = rest;
+        complete = ended;
+      }
+      const text = body.toString('utf8');
+      const isStream = status === 200 && (headers['content-type'] ?? '').startsWith('text/event-stream');
+      if (isStream && hasFirstFrame(text)) {
+        finish(undefined, { status, headers, body: text, stream: true, head });
+      } else if (!isStream && complete) {
+        finish(undefined, { status, headers, body: text, stream: false, head });
+      } else if (ended) {
+        finish(undefined, { status, headers, body: text, stream: false, head });
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      evaluate(false);
+    });
+    socket.on('end', () => {
+      evaluate(true);
+    });
+    socket.on('close', () => {
+      evaluate(true);
+    });
+    socket.on('error', (error) => {
+      // A server that refuses bytes may reset the connection after answering; judge what arrived.
+      if (received.includes(HEAD_END)) evaluate(true);
+      else finish(error);
+    });
+    socket.write(bytes);
+  });
 }
 
-/** A raw client connection: what it sent, what it received, and when the server closed it. */
-export class RawConnection {
-  data = '';
-  readonly closed: Promise<void>;
-  private readonly socket: Socket;
-  private waiters: (() => void)[] = [];
-
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.setEncoding('latin1');
-    this.socket.on('error', () => undefined);
-    this.socket.on('data', (chunk: string) => {
-      this.data += chunk;
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    this.closed = new Promise((resolve) =>
-      this.socket.once('close', () => {
-        for (const wake of this.waiters.splice(0)) wake();
-        resolve();
-      }),
+/** A GET request as bytes; `target` is sent as is (no validation), as are header values. */
+export function rawGet(target: string | Buffer, headers: Array<[string, string | Buffer]>): Buffer {
+  const parts: Buffer[] = [
+    Buffer.from('GET ', 'latin1'),
+    Buffer.isBuffer(target) ? target : Buffer.from(target, 'latin1'),
+  ];
+  parts.push(Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n', 'latin1'));
+  for (const [name, value] of headers) {
+    parts.push(
+      Buffer.from(`${name}: `, 'latin1'),
+      Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'),
+      Buffer.from('\r\n'),
     );
   }
-
-  write(text: string): void {
-    this.socket.write(text);
-  }
-
-  /** Waits until `condition` holds on what was received, or fails after `timeoutMs`. */
-  async until(condition: (data: string) => boolean, what: string, timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition(this.data)) {
-      if (this.socket.destroyed)
-        throw new Error(`connection closed before ${what}; received ${JSON.stringify(this.data)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.data)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Stops reading, as a client that no longer takes what it is sent. */
-  pause(): void {
-    this.socket.pause();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
+  parts.push(Buffer.from('\r\n'));
+  return Buffer.concat(parts);
 }
 
-/** A request line and headers as a client would send them, with Basic credentials. */
-export function rawRequest(
-  path: string,
-  {
-    method = 'GET',
-    user,
-    password,
-    version = '1.1',
-    headers = {},
-  }: {
-    method?: string;
-    user?: string;
-    password?: string;
-    version?: string;
-    headers?: Record<string, string>;
-  } = {},
-): string {
-  const lines = [`${method} ${path} HTTP/${version}`, 'Host: 127.0.0.1'];
-  if (user) lines.push(`Authorization: ${basicAuth(user, password ?? `${user.split('@')[0]}-secret`)}`);
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  return `${lines.join('\r\n')}\r\n\r\n`;
+/** Opens a raw socket that sends one GET and hands back the socket once the response head arrived. */
+export function openRaw(
+  port: number,
+  bytes: Buffer | string,
+): Promise<{ socket: Socket; head: string; status: number; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf(HEAD_END);
+      if (end < 0) return;
+      socket.off('data', onData);
+      socket.pause();
+      const head = received.subarray(0, end).toString('latin1');
+      resolve({ socket, head, status: Number(head.slice(9, 12)), rest: received.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.write(bytes);
+  });
 }
