@@ -92,7 +92,7 @@ describe.each(TRANSPORTS)('a failing directory (%s transport)', (transport) => {
       revalidateIntervalMs: 3_600_000,
     });
     const stream = await fx.connect(ALL, AUTH.bob);
-    await expectLogged('warn', /^revalidate\(bob\) failed; its streams stay as they are: Error: directory down$/, () =>
+    await expectLogged('warn', /^revalidate\(bob\) failed; its subscriptions stay as they are: directory down$/, () =>
       push.app.get(PrincipalRevalidator).revalidateAll(),
     );
     await push.stateChanges.publish('acc-bob', { Email: 'e1' });
@@ -206,7 +206,7 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     const after = await Promise.all(Array.from({ length: 5 }, () => fx.connect(ALL, AUTH.bob)));
     expect(push.app.get(SubscriptionRegistry).size).toBe(11);
 
-    const id = await expectLogged('warn', /^A stream failed and was closed: sink broke$/, () =>
+    const id = await expectLogged('warn', /^A subscription failed and was ended: sink broke$/, () =>
       push.stateChanges.publish('acc-bob', { Email: 'e1' }),
     );
     for (const stream of [...before, ...after]) expect((await stream.nextEvent('state', 1000)).id).toBe(id);
@@ -222,7 +222,7 @@ describe.each(TRANSPORTS)('a failure in the middle of a fan-out (%s transport)',
     const push = await fx.start();
     breakVictimWrites();
     const victim = await fx.connect(ALL, { ...AUTH.bob, 'X-Victim': '1' });
-    await expectLogged('warn', /^A stream failed and was closed: sink broke$/, () =>
+    await expectLogged('warn', /^A subscription failed and was ended: sink broke$/, () =>
       push.stateChanges.publish('acc-bob', { Email: 'e1' }),
     );
     await within(victim.ended, 1000, 'the failed stream ended');

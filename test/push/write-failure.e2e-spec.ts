@@ -27,7 +27,7 @@ describe.each(TRANSPORTS)('a write that throws (%s transport)', (transport) => {
       }
     });
     try {
-      await expectLogged('warn', /^A stream failed and was closed: socket exploded/, () =>
+      await expectLogged('warn', /^A subscription failed and was ended: socket exploded/, () =>
         fx.push.stateChanges.publish('acc-bob', { Email: 'poison', Mailbox: 'm1' }),
       );
     } finally {

@@ -94,8 +94,8 @@ describe('RedisPushBus with node-redis', () => {
 
       // node-redis fails the pending read when Redis goes: the read loop says so once, and once more when
       // it reads again.
-      const p2 = await expectLogged('log', /^Reading the change stream again from /, () =>
-        expectLogged('warn', /^Reading the change stream failed /, async () => {
+      const p2 = await expectLogged('log', /^Reading the change log again from /, () =>
+        expectLogged('warn', /^Reading the change log failed /, async () => {
           await server.kill();
           await expect(bus.publish('u1', { Email: 'lost' })).rejects.toThrow(/Redis/);
           await server.start();

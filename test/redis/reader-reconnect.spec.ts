@@ -109,8 +109,8 @@ describe.each(Object.keys(CLIENT_KINDS))('the read loop when its connection is k
     // node-redis fails the pending read: the loop's own resume path runs (and says so, once).
     const missed =
       kind === 'node-redis'
-        ? await expectLogged('log', /^Reading the change stream again from /, () =>
-            expectLogged('warn', /^Reading the change stream failed .*; retrying from /, missedWhileAway),
+        ? await expectLogged('log', /^Reading the change log again from /, () =>
+            expectLogged('warn', /^Reading the change log failed .*; retrying from /, missedWhileAway),
           )
         : await missedWhileAway();
 
