@@ -12,6 +12,7 @@ describe('startupMessage', () => {
     expect(message).toContain('alice@example.com password alice-secret token alice-token');
     expect(message).toContain('LMTP:    127.0.0.1:2424');
     expect(message).toContain('(sse transport)');
+    expect(message).toContain('socket:  ws://127.0.0.1:8080/jmap/ws (JMAP over WebSocket, with push)\n');
   });
 
   it('says configured users come from JMAP_USERS, and never prints their secrets', () => {

@@ -1,5 +1,6 @@
 import { DEMO_TOKENS, DEMO_USERS, parseTokens, parseUsers } from './config/credentials-config';
 import type { ServerConfig } from './config/server-config';
+import { WEBSOCKET_PATH } from './push/websocket-options';
 
 /** Where a started server can be reached, as `main.ts` found out after listening. */
 export interface ListeningAt {
@@ -25,6 +26,7 @@ export function startupMessage(config: ServerConfig, at: ListeningAt): string {
     `  Session: ${at.baseUrl}/.well-known/jmap`,
     `  users:   ${users}`,
     `  push:    ${at.baseUrl}/jmap/eventsource (${config.pushStreams.transport} transport)`,
+    `  socket:  ${at.baseUrl.replace(/^http/, 'ws')}/${WEBSOCKET_PATH} (JMAP over WebSocket, with push)`,
     `  LMTP:    ${at.lmtp ?? 'off'}`,
   ].join('\n');
 }

@@ -5,6 +5,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import type { JmapUser } from '../auth/jmap-user';
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
 import { BodyTooLargeError, readBody } from '../http/read-body';
+import { acquireApiSlot, limitProblem } from './api-slot';
 import { CORE_LIMITS } from './capabilities';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { isJsonContentType } from './json-content-type';
@@ -30,8 +31,7 @@ export class ApiController {
         detail: 'The request must have the content type application/json (RFC 8620 section 3.1).',
       });
     }
-    const release = this.limiter.acquire(`api:${user.id}`, CORE_LIMITS.maxConcurrentRequests);
-    if (!release) throw limitProblem(429, 'maxConcurrentRequests', 'Too many requests in flight for this user.');
+    const release = acquireApiSlot(this.limiter, user);
     try {
       const body = await readBody(request, CORE_LIMITS.maxSizeRequest).catch((error: unknown) => {
         if (error instanceof BodyTooLargeError)
@@ -43,8 +43,4 @@ export class ApiController {
       release();
     }
   }
-}
-
-function limitProblem(status: number, limit: string, detail: string): ProblemDetailsException {
-  return new ProblemDetailsException({ type: JmapProblem.limit, status, limit, detail });
 }

@@ -7,10 +7,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Turns a request body into a `JmapRequest`, or throws the request-level problem of RFC 8620 section
- * 3.6.1: `notJSON` (not UTF-8 I-JSON), `notRequest` (not the Request shape), `unknownCapability`,
- * `limit` (`maxCallsInRequest`).
+ * 3.6.1: `notJSON` (not UTF-8 I-JSON), then those of `checkJmapRequest`.
  */
 export function parseJmapRequest(body: Buffer, supportedCapabilities: ReadonlySet<string>): JmapRequest {
+  return checkJmapRequest(parseJsonBody(body), supportedCapabilities);
+}
+
+function parseJsonBody(body: Buffer): unknown {
   let text: string;
   let parsed: unknown;
   try {
@@ -21,6 +24,15 @@ export function parseJmapRequest(body: Buffer, supportedCapabilities: ReadonlySe
   }
   const violation = iJsonViolation(text);
   if (violation) throw problem(JmapProblem.notJSON, 400, `The request body is not I-JSON (RFC 7493): ${violation}.`);
+  return parsed;
+}
+
+/**
+ * Checks a parsed Request object (from an HTTP body or a WebSocket message), or throws the request-level
+ * problem of RFC 8620 section 3.6.1: `notRequest` (not the Request shape), `unknownCapability`, `limit`
+ * (`maxCallsInRequest`).
+ */
+export function checkJmapRequest(parsed: unknown, supportedCapabilities: ReadonlySet<string>): JmapRequest {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw problem(JmapProblem.notRequest, 400, 'The request is not a JSON object.');
   }

@@ -1,16 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { JmapUser } from '../auth/jmap-user';
 import { SessionStateService } from '../session/session-state.service';
+import { WEBSOCKET_CAPABILITY } from 'jmap-push';
 import { CORE_CAPABILITY, MAIL_CAPABILITY } from './capabilities';
-import type { Invocation, JmapResponse } from './jmap-request';
+import type { Invocation, JmapRequest, JmapResponse } from './jmap-request';
 import type { MethodContext } from './method-context';
 import { MethodError } from './method-error';
 import { MethodRegistry } from './method-registry.service';
-import { parseJmapRequest } from './request-parser';
+import { checkJmapRequest, parseJmapRequest } from './request-parser';
 import { resolveResultReferences, type EarlierResponse } from './result-reference';
 
-/** The capabilities a request may name in `using`. */
-export const SUPPORTED_CAPABILITIES: ReadonlySet<string> = new Set([CORE_CAPABILITY, MAIL_CAPABILITY]);
+/** The capabilities a request may name in `using`: the Session's (WebSocket has no methods of its own). */
+export const SUPPORTED_CAPABILITIES: ReadonlySet<string> = new Set([
+  CORE_CAPABILITY,
+  MAIL_CAPABILITY,
+  WEBSOCKET_CAPABILITY,
+]);
 
 /**
  * Runs a JMAP Request (RFC 8620 section 3): method calls in order, back-references resolved against
@@ -26,9 +31,20 @@ export class RequestProcessor {
     private readonly sessionState: SessionStateService,
   ) {}
 
-  /** Throws `ProblemDetailsException` for request-level errors; method errors are in the response. */
+  /**
+   * Runs the Request of an HTTP body. Throws `ProblemDetailsException` for request-level errors; method
+   * errors are in the response.
+   */
   process(body: Buffer, user: JmapUser): JmapResponse {
-    const request = parseJmapRequest(body, SUPPORTED_CAPABILITIES);
+    return this.run(parseJmapRequest(body, SUPPORTED_CAPABILITIES), user);
+  }
+
+  /** Runs a Request that arrived parsed (a WebSocket message), with the same checks and errors as `process`. */
+  processParsed(parsed: unknown, user: JmapUser): JmapResponse {
+    return this.run(checkJmapRequest(parsed, SUPPORTED_CAPABILITIES), user);
+  }
+
+  private run(request: JmapRequest, user: JmapUser): JmapResponse {
     const context: MethodContext = {
       user,
       using: new Set(request.using),

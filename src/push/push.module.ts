@@ -1,5 +1,7 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { JmapPushModule, type PushBus } from 'jmap-push';
+import { ApiModule } from '../api/api.module';
+import { WebSocketRequestHandler } from '../api/websocket-request-handler';
 import { AuthModule } from '../auth/auth.module';
 import { UserDirectory } from '../auth/user-directory.service';
 import { pushSessionSettings } from '../config/push-session-settings';
@@ -8,15 +10,17 @@ import { StoreModule } from '../store/store.module';
 import { pushBusProvider, SERVER_PUSH_BUS } from './push-bus.factory';
 import { ServerRedis } from './server-redis';
 import { StateChangePublisher } from './state-change-publisher.service';
+import { webSocketOptions } from './websocket-options';
 
 /** Holds the bus choice so `JmapPushModule`'s factory can inject it. */
 @Module({ providers: [ServerRedis, pushBusProvider], exports: [pushBusProvider] })
 class PushBusModule {}
 
 /**
- * RFC 8620 section 7.3 push: the module's event source, fed by the store's commits, with browser sign-in
- * (a session cookie minted at `POST /jmap/eventsource/session`) for the page's native `EventSource`.
- * Global, so the Session can name the event source wherever it is built.
+ * Push, fed by the store's commits: the module's event source (RFC 8620 section 7.3) and JMAP over
+ * WebSocket (RFC 8887) at `/jmap/ws`, whose Requests run through the API. Browser sign-in (a session
+ * cookie minted at `POST /jmap/eventsource/session`) serves the page's native `EventSource` and
+ * `WebSocket`. Global, so the Session can name both wherever it is built.
  */
 @Module({})
 export class PushModule {
@@ -32,9 +36,9 @@ export class PushModule {
           transport,
           // The factory below turns browser sessions on; forRootAsync cannot see that when it mounts routes.
           browserSignIn: true,
-          imports: [AuthModule, PushBusModule],
-          inject: [UserDirectory, SERVER_PUSH_BUS],
-          useFactory: (users: UserDirectory, choice: { bus: PushBus | undefined }) => {
+          imports: [AuthModule, PushBusModule, ApiModule],
+          inject: [UserDirectory, SERVER_PUSH_BUS, WebSocketRequestHandler],
+          useFactory: (users: UserDirectory, choice: { bus: PushBus | undefined }, api: WebSocketRequestHandler) => {
             const sessions = pushSessionSettings(config);
             if (sessions.derived) {
               new Logger('PushModule').warn(
@@ -45,6 +49,7 @@ export class PushModule {
               ...limits,
               authenticator: users,
               browserSessions: { secret: sessions.secret, secure: sessions.secure },
+              webSocket: webSocketOptions(config, api),
               ...(choice.bus && { bus: choice.bus }),
             };
           },

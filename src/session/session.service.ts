@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JmapPushSession } from 'jmap-push';
+import { JmapPushSession, WEBSOCKET_CAPABILITY } from 'jmap-push';
 import type { JmapUser } from '../auth/jmap-user';
 import { CORE_CAPABILITY, CORE_LIMITS, MAIL_ACCOUNT_CAPABILITY, MAIL_CAPABILITY } from '../api/capabilities';
 import { SessionStateService } from './session-state.service';
@@ -30,8 +30,13 @@ export class SessionService {
         },
       };
     }
+    const webSocket = this.push.webSocketCapability(baseUrl);
     return {
-      capabilities: { [CORE_CAPABILITY]: CORE_LIMITS, [MAIL_CAPABILITY]: {} },
+      capabilities: {
+        [CORE_CAPABILITY]: CORE_LIMITS,
+        [MAIL_CAPABILITY]: {},
+        ...(webSocket && { [WEBSOCKET_CAPABILITY]: webSocket }),
+      },
       accounts,
       primaryAccounts: { [CORE_CAPABILITY]: user.accountId, [MAIL_CAPABILITY]: user.accountId },
       username: user.username,

@@ -1,7 +1,14 @@
-import { applyDecorators, Controller, Get, Header } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Header, Req } from '@nestjs/common';
+import type { HttpRequest } from '../http/express-types';
 import { PAGE_CSS } from './assets/app-css';
-import { PAGE_HTML } from './assets/index-html';
 import { PAGE_JS } from './assets/app-js';
+import { DOM_JS } from './assets/dom-js';
+import { EVENT_SOURCE_CHANNEL_JS } from './assets/event-source-channel-js';
+import { FEED_JS } from './assets/feed-js';
+import { PAGE_HTML } from './assets/index-html';
+import { JMAP_CLIENT_JS } from './assets/jmap-client-js';
+import { MAILBOX_LIST_JS } from './assets/mailbox-list-js';
+import { WEBSOCKET_CHANNEL_JS } from './assets/websocket-channel-js';
 
 /**
  * This origin only: no inline script, no third party, no framing, no form posted anywhere (the script
@@ -29,9 +36,20 @@ function PageFile(contentType: string): MethodDecorator {
   );
 }
 
+/** The page's ES modules, by file name: `app.js` imports the others. */
+const SCRIPTS: Readonly<Record<string, string>> = {
+  'app.js': PAGE_JS,
+  'dom.js': DOM_JS,
+  'feed.js': FEED_JS,
+  'jmap-client.js': JMAP_CLIENT_JS,
+  'mailbox-list.js': MAILBOX_LIST_JS,
+  'event-source-channel.js': EVENT_SOURCE_CHANNEL_JS,
+  'websocket-channel.js': WEBSOCKET_CHANNEL_JS,
+};
+
 /**
- * `GET /`: the demo page, served by the server itself (no bundler, no CDN). The page, its script and its
- * style are string constants, so `tsc` alone builds them into `dist/`.
+ * `GET /`: the demo page, served by the server itself (no bundler, no CDN). The page, its ES modules and
+ * its style are string constants, so `tsc` alone builds them into `dist/`.
  */
 @Controller()
 export class WebController {
@@ -41,10 +59,10 @@ export class WebController {
     return PAGE_HTML;
   }
 
-  @Get('app.js')
+  @Get(Object.keys(SCRIPTS))
   @PageFile('text/javascript; charset=utf-8')
-  script(): string {
-    return PAGE_JS;
+  script(@Req() request: HttpRequest): string {
+    return SCRIPTS[new URL(request.url ?? '/', 'http://page').pathname.slice(1)];
   }
 
   @Get('app.css')

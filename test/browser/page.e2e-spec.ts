@@ -1,17 +1,16 @@
-// Issue 5: the reference server's page in a real browser (Debian's Chromium, driven by playwright-core).
-import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+// Issues 5 and 13: the reference server's page in a real browser (Debian's Chromium, driven by playwright-core),
+// with push over its native EventSource and its native WebSocket.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
 import type { ServerConfig } from '../../src/config/server-config';
 import { sendLmtp } from '../server/support/lmtp-client';
-import { ACCOUNT, startServer, USERS, type TestServer } from '../server/support/server-fixture';
+import { ACCOUNT, recordingUpgrades, startServer, USERS, type TestServer } from '../server/support/server-fixture';
+import { CHROMIUM, launchChromium, openPage, recordPageSockets, screenshot } from './support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = join(__dirname, '..', '..', 'test-output', 'browser-page.png');
 /** Every wait polls for a condition; this only bounds how long a broken page can keep a test waiting. */
 const WAIT = { timeout: 15_000 };
-
+/** The types the page enables push for over WebSocket. */
+const DATA_TYPES = ['Mailbox', 'Email', 'Thread', 'EmailDelivery'];
 /** An event-source request as the server saw it. */
 interface Connect {
   readonly lastEventId: string | undefined;
@@ -25,42 +24,17 @@ describe('the demo page in Chromium', () => {
   /** Paths for which the browser asked the user for a login. */
   let prompts: string[];
   let server: TestServer | undefined;
+  /** The headers of every WebSocket handshake the servers of a test received. */
+  const handshakes: IncomingHttpHeaders[] = [];
+  const recordingHandshakes = recordingUpgrades(handshakes);
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   beforeEach(async () => {
     if (!browser) throw new Error(`no browser: is Chromium installed at ${CHROMIUM}?`);
-    page = await (await browser.newContext()).newPage();
-    pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(error));
-    // A 401 that challenges Basic makes Chrome ask for a login; note each such prompt and dismiss it, as a
-    // user would (headless, nobody would, and the request would hang).
-    prompts = [];
-    const cdp = await page.context().newCDPSession(page);
-    cdp.on(
-      'Fetch.requestPaused',
-      ({ requestId }) => void cdp.send('Fetch.continueRequest', { requestId }).catch(() => undefined),
-    );
-    cdp.on('Fetch.authRequired', ({ requestId, request }) => {
-      prompts.push(new URL(request.url).pathname);
-      void cdp
-        .send('Fetch.continueWithAuth', { requestId, authChallengeResponse: { response: 'CancelAuth' } })
-        .catch(() => undefined);
-    });
-    await cdp.send('Fetch.enable', { handleAuthRequests: true, patterns: [{ urlPattern: '*' }] });
+    ({ page, pageErrors, prompts } = await openPage(browser));
+    handshakes.length = 0;
   });
   afterEach(async () => {
     await page.context().close();
@@ -77,7 +51,6 @@ describe('the demo page in Chromium', () => {
   const mailbox = (name: string) =>
     page.locator(`#accounts section[data-account="${ACCOUNT.alice}"] li[data-mailbox="${name}"]`);
   const stateEvents = () => page.locator('#feed li[data-event="state"]');
-
   const fillSignIn = async (password: string) => {
     await page.fill('#sign-in input[name=username]', USERS.alice.username);
     await page.fill('#sign-in input[name=password]', password);
@@ -105,13 +78,15 @@ describe('the demo page in Chromium', () => {
     server = await startServer(
       { port, ...overrides },
       {
-        beforeListen: (app) =>
+        beforeListen: (app) => {
+          recordingHandshakes.beforeListen?.(app);
           app.use((request: IncomingMessage, response: ServerResponse, next: () => void) => {
             if (request.url?.startsWith('/jmap/eventsource?')) {
               connects.push({ lastEventId: request.headers['last-event-id'] as string | undefined, response });
             }
             next();
-          }),
+          });
+        },
       },
     );
     expect(server.baseUrl).toBe(`http://127.0.0.1:${port}`);
@@ -138,15 +113,13 @@ describe('the demo page in Chromium', () => {
     expect(await page.locator('#sign-in').isVisible()).toBe(false);
     // bob shares his account with alice: it is listed, read-only.
     await page.locator('#accounts h3', { hasText: `${USERS.bob.username} (read-only)` }).waitFor(WAIT);
-    expect(await page.context().cookies()).toEqual([
-      expect.objectContaining({
-        name: 'jmap_push_session',
-        path: '/jmap/eventsource',
-        httpOnly: true,
-        sameSite: 'Strict',
-        secure: false,
-      }),
-    ]);
+    // One cookie per push channel, each scoped to its path.
+    const cookies = await page.context().cookies();
+    expect(cookies.map((cookie) => cookie.path).sort()).toEqual(['/jmap/eventsource', '/jmap/ws']);
+    for (const cookie of cookies) {
+      expect(cookie).toMatchObject({ name: 'jmap_push_session', httpOnly: true, sameSite: 'Strict', secure: false });
+    }
+    expect(await page.locator('#status').textContent()).toBe('live (EventSource)');
     expect(await page.evaluate('document.cookie')).toBe('');
 
     // A mailbox created through the page appears, and so does its push event.
@@ -185,12 +158,10 @@ describe('the demo page in Chromium', () => {
     // And it is live: a change arrives over the new stream.
     await createMailbox('After restart');
 
-    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`screenshot: ${SCREENSHOT}`);
+    await screenshot(page, 'browser-page.png');
 
     // Signing out revokes the session: the browser drops the cookie, and the server refuses its value.
-    const [{ value }] = await page.context().cookies();
+    const [{ value }] = await page.context().cookies(`${server.baseUrl}/jmap/eventsource`);
     await page.click('#sign-out');
     await status('signed-out');
     await page.locator('#sign-in').waitFor(WAIT);
@@ -218,5 +189,62 @@ describe('the demo page in Chromium', () => {
     await createMailbox('Still live');
     // That 401 challenges with the Session scheme, not Basic, so the browser never asked for a login.
     expect(prompts).toEqual([]);
+  }, 60_000);
+
+  it('over WebSocket: the native socket with the cookie, live changes, and a restart recovered with pushState', async () => {
+    server = await startServer({}, recordingHandshakes);
+    const sockets = recordPageSockets(page);
+    await page.goto(`${server.baseUrl}/`);
+    await fillSignIn(USERS.alice.password);
+    await page.locator('#status[data-state="live"][data-channel="eventsource"]').waitFor(WAIT);
+
+    // Switched to WebSocket: the page says which channel is live.
+    await page.check('#channel input[value="websocket"]');
+    await page.locator('#status[data-state="live"][data-channel="websocket"]').waitFor(WAIT);
+    expect(await page.locator('#status').textContent()).toBe('live (WebSocket)');
+    // The handshake carried the cookie alone (a page cannot set headers on it), from the page's own origin.
+    expect(handshakes).toEqual([
+      expect.objectContaining({
+        cookie: expect.stringMatching(/^jmap_push_session=/),
+        origin: server.baseUrl,
+        'sec-websocket-protocol': 'jmap',
+      }),
+    ]);
+    expect(Object.keys(handshakes[0])).not.toContain('authorization');
+    // RFC 8887 section 4.3.5.2: push enabled for the page's types, nothing to resume from yet.
+    expect(sockets.map((socket) => socket.url)).toEqual([`${server.baseUrl.replace('http:', 'ws:')}/jmap/ws`]);
+    expect(await sockets[0].firstSent).toEqual({ '@type': 'WebSocketPushEnable', dataTypes: DATA_TYPES });
+
+    // Changes arrive over the socket: a mailbox created in the page, a delivery over LMTP.
+    await createMailbox('Over the socket');
+    await sendLmtp(
+      server.lmtpPort!,
+      { from: USERS.carol.username, to: [USERS.alice.username] },
+      'From: carol@example.com\r\nTo: alice@example.com\r\nSubject: Hello\r\n\r\nHi\r\n',
+    );
+    await mailbox('Inbox').locator('.unread', { hasText: /^1$/ }).waitFor(WAIT);
+    const lastPushState = await stateEvents().first().getAttribute('data-id');
+    expect(lastPushState).toMatch(/^\d+-\d+$/);
+
+    // Restarted on the same port: the page opens a new socket with the cookie and resumes from the last
+    // pushState it saw, as an EventSource resumes with Last-Event-ID.
+    handshakes.length = 0;
+    await restart();
+    await page.locator('#status[data-state="live"][data-channel="websocket"]').waitFor(WAIT);
+    expect(handshakes).toEqual([expect.objectContaining({ cookie: expect.stringMatching(/^jmap_push_session=/) })]);
+    expect(sockets).toHaveLength(2);
+    expect(await sockets[1].firstSent).toEqual({
+      '@type': 'WebSocketPushEnable',
+      dataTypes: DATA_TYPES,
+      pushState: lastPushState,
+    });
+    await mailbox('Over the socket').waitFor({ ...WAIT, state: 'detached' });
+    await createMailbox('After restart');
+    await screenshot(page, 'browser-page-websocket.png');
+
+    // Signing out drops both cookies.
+    await page.click('#sign-out');
+    await status('signed-out');
+    expect(await page.context().cookies()).toEqual([]);
   }, 60_000);
 });

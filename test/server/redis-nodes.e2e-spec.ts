@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { openEventStream, type EventStream } from '../support/sse-client';
-import { ACCOUNT, startServer, type TestServer } from './support/server-fixture';
+import { enablePush, openJmapSocket } from '../support/ws-client';
+import { ACCOUNT, startServer, USERS, type TestServer } from './support/server-fixture';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -64,5 +65,33 @@ describe('reference server with REDIS_URL', () => {
     const replayed = await again.nextEvent('state');
     expect(JSON.parse(replayed.data as string).changed).toEqual({ [ACCOUNT.bob]: { Mailbox: created.newState } });
     await again.ended;
+  });
+
+  it('a WebSocket resumes on the other node from the pushState of the first (RFC 8887 section 4.3.5.2)', async () => {
+    const socketUrl = (node: TestServer) => `${node.baseUrl.replace('http:', 'ws:')}/jmap/ws`;
+    const first = await openJmapSocket(socketUrl(nodeA), { user: USERS.bob.username });
+    await enablePush(first, { dataTypes: ['Mailbox'] });
+    const seen = await nodeB.one('bob', 'Mailbox/set', {
+      accountId: ACCOUNT.bob,
+      create: { m: { name: 'Seen over a socket' } },
+    });
+    const pushed = await first.next();
+    expect(pushed).toMatchObject({ changed: { [ACCOUNT.bob]: { Mailbox: seen.newState } } });
+    first.close();
+    await first.closed;
+    const missed = await nodeA.one('bob', 'Mailbox/set', {
+      accountId: ACCOUNT.bob,
+      create: { m: { name: 'Missed by a socket' } },
+    });
+    expect(missed.created.m).toBeDefined();
+    const again = await openJmapSocket(socketUrl(nodeB), { user: USERS.bob.username });
+    again.send({ '@type': 'WebSocketPushEnable', dataTypes: ['Mailbox'], pushState: pushed.pushState });
+    expect(await again.next()).toEqual({
+      '@type': 'StateChange',
+      changed: { [ACCOUNT.bob]: { Mailbox: missed.newState } },
+      pushState: expect.stringMatching(/^\d+-\d+$/),
+    });
+    again.close();
+    await again.closed;
   });
 });

@@ -36,7 +36,13 @@ describe('Session resource (RFC 8620 section 2)', () => {
     expect(Object.keys(session.capabilities).sort()).toEqual([
       'urn:ietf:params:jmap:core',
       'urn:ietf:params:jmap:mail',
+      'urn:ietf:params:jmap:websocket',
     ]);
+    // RFC 8887 section 4.1: the WebSocket URL, derived from the request as the other URLs are, with push.
+    expect(session.capabilities['urn:ietf:params:jmap:websocket']).toEqual({
+      url: `${server.baseUrl.replace(/^http:/, 'ws:')}/jmap/ws`,
+      supportsPush: true,
+    });
     expect(session.capabilities['urn:ietf:params:jmap:core']).toEqual(
       expect.objectContaining({
         maxSizeUpload: expect.any(Number),
@@ -108,6 +114,8 @@ describe('Session resource (RFC 8620 section 2)', () => {
       const session: any = await response.json();
       expect(session.apiUrl).toBe('https://mail.example.org/jmap/api');
       expect(session.eventSourceUrl).toMatch(/^https:\/\/mail\.example\.org\/jmap\/eventsource\?/);
+      // An https PUBLIC_URL is reached over TLS, so the socket is wss (RFC 8887 section 4.1).
+      expect(session.capabilities['urn:ietf:params:jmap:websocket'].url).toBe('wss://mail.example.org/jmap/ws');
     } finally {
       await other.close();
     }

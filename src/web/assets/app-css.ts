@@ -28,6 +28,8 @@ h3 { font-size: .9rem; margin: .6rem 0 .2rem; color: #5b6270; }
 .unread.some { background: #1d4ed8; color: #fff; font-weight: 600; }
 .mailboxes button { font-size: .8rem; }
 #create-mailbox { display: flex; gap: .5rem; }
+.channel { display: flex; align-items: center; gap: .8rem; margin: 0 0 .4rem; font-size: .9rem; }
+.channel label { display: flex; align-items: center; gap: .25rem; }
 #feed { list-style: none; margin: 0; padding: 0; font: .85rem/1.4 ui-monospace, monospace; max-height: 32rem; overflow-y: auto; }
 #feed li { display: grid; grid-template-columns: 5.5rem 3.5rem 1fr; gap: .5rem; padding: .2rem 0; border-bottom: 1px solid #eef0f3; }
 #feed .event-state { color: #1d4ed8; font-weight: 600; }

@@ -1,21 +1,25 @@
 /**
- * The demo page's script: plain JavaScript, no framework, no build step. It is a string here only so
- * `tsc` copies it into `dist/` (hence no backticks in it). Every text it shows goes in by `textContent`.
+ * The demo page's script (`app.js`, an ES module): plain JavaScript, no framework, no build step. It is
+ * a string here only so `tsc` copies it into `dist/` (hence no backticks in it).
  *
  * How it signs in: the password checks out against the Session (`GET /.well-known/jmap`, Basic), then
- * `POST {eventsource}/session` (Basic again) sets an HttpOnly cookie for the event source; the browser's
- * own `EventSource` sends that cookie, and resends the last event id itself when it reconnects. JMAP API
- * calls carry `Authorization`, from credentials kept in this page's memory only.
+ * `POST {eventsource}/session` (Basic again) sets the HttpOnly cookies of the event source and of the
+ * WebSocket; the channel the user picks (the browser's own `EventSource` or `WebSocket`) sends its
+ * cookie. JMAP API calls carry `Authorization`, from credentials kept in this page's memory only.
  */
-export const PAGE_JS = String.raw`'use strict';
-(() => {
-  const CORE = 'urn:ietf:params:jmap:core';
+export const PAGE_JS = String.raw`import { byId, showError } from './dom.js';
+import { openEventSource } from './event-source-channel.js';
+import { addFeedItem as addFeed } from './feed.js';
+import { basic, jmap as jmapRequest, mintPushSession, pushSessionUrl } from './jmap-client.js';
+import { accountSection } from './mailbox-list.js';
+import { offersWebSocket, openWebSocket } from './websocket-channel.js';
+
+{
   const MAIL = 'urn:ietf:params:jmap:mail';
-  const FEED_LENGTH = 100;
   const RETRY_FIRST_MS = 1000;
   const RETRY_LAST_MS = 30000;
 
-  const byId = (id) => document.getElementById(id);
+  const CHANNEL_NAMES = { eventsource: 'EventSource', websocket: 'WebSocket' };
   const ui = {
     status: byId('status'),
     who: byId('who'),
@@ -27,55 +31,32 @@ export const PAGE_JS = String.raw`'use strict';
     create: byId('create-mailbox'),
     appError: byId('app-error'),
     feed: byId('feed'),
+    channel: byId('channel'),
   };
 
   /** Signed-in state: credentials stay in memory (never in storage, never in a URL). */
   let authorization = null;
   let session = null;
-  let source = null;
+  /** The open push channel ('close()' only), and the last pushState a WebSocket brought. */
+  let channel = null;
+  let pushState = null;
   let retryTimer = null;
   let retryMs = RETRY_FIRST_MS;
   let refreshes = 0;
 
-  /** An element with attributes and children; strings become text nodes, never markup. */
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
-    for (const child of children) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
-    return node;
-  }
-
-  function basic(username, password) {
-    const bytes = new TextEncoder().encode(username + ':' + password);
-    return 'Basic ' + btoa(String.fromCharCode(...bytes));
-  }
-
   function setStatus(state, text) {
     ui.status.dataset.state = state;
-    ui.status.textContent = text;
+    ui.status.dataset.channel = chosenChannel();
+    ui.status.textContent = text + ' (' + CHANNEL_NAMES[chosenChannel()] + ')';
   }
 
-  function showError(target, error) {
-    target.textContent = error ? String(error.message || error) : '';
+  function chosenChannel() {
+    return ui.channel.elements.channel.value;
   }
 
   // --- JMAP -----------------------------------------------------------------------------------------
 
-  /** One JMAP request; answers the method responses, throwing on an HTTP or method-level error. */
-  async function jmap(methodCalls) {
-    const response = await fetch(session.apiUrl, {
-      method: 'POST',
-      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ using: [CORE, MAIL], methodCalls }),
-      credentials: 'omit',
-    });
-    if (!response.ok) throw new Error('The API answered ' + response.status + '.');
-    const { methodResponses } = await response.json();
-    for (const [name, args] of methodResponses) {
-      if (name === 'error') throw new Error('JMAP error: ' + args.type + (args.description ? ' (' + args.description + ')' : ''));
-    }
-    return methodResponses;
-  }
+  const jmap = (methodCalls) => jmapRequest(session, authorization, methodCalls);
 
   function accountName(accountId) {
     const account = session.accounts[accountId];
@@ -99,46 +80,14 @@ export const PAGE_JS = String.raw`'use strict';
     }
   }
 
-  function byRoleThenName(a, b) {
-    if ((a.role === 'inbox') !== (b.role === 'inbox')) return a.role === 'inbox' ? -1 : 1;
-    return a.sortOrder - b.sortOrder || a.name.localeCompare(b.name);
-  }
-
   function renderAccounts(results) {
     ui.accounts.replaceChildren(...results.map(({ accountId, list }) => {
-      const readOnly = session.accounts[accountId].isReadOnly;
-      const heading = el('h3', {}, accountName(accountId) + (readOnly ? ' (read-only)' : ''));
-      const items = list.slice().sort(byRoleThenName).map((mailbox) => mailboxItem(accountId, mailbox, readOnly));
-      return el('section', { 'data-account': accountId }, heading, el('ul', { class: 'mailboxes' }, ...items));
+      const actions = {
+        rename: (mailbox, name) => setMailbox(accountId, { update: { [mailbox.id]: { name } } }, 'notUpdated'),
+        redraw: () => refreshMailboxes(),
+      };
+      return accountSection(accountId, accountName(accountId), session.accounts[accountId].isReadOnly, list, actions);
     }));
-  }
-
-  function mailboxItem(accountId, mailbox, readOnly) {
-    const unread = el('span', { class: mailbox.unreadEmails > 0 ? 'unread some' : 'unread', title: 'unread' }, String(mailbox.unreadEmails));
-    const item = el('li', { 'data-mailbox': mailbox.name }, el('span', { class: 'name' }, mailbox.name), unread);
-    if (!readOnly) {
-      const rename = el('button', { type: 'button' }, 'Rename');
-      rename.addEventListener('click', () => item.replaceChildren(renameForm(accountId, mailbox, item)));
-      item.append(rename);
-    }
-    return item;
-  }
-
-  function renameForm(accountId, mailbox, item) {
-    const input = el('input', { name: 'name', 'aria-label': 'New name', required: '' });
-    input.value = mailbox.name;
-    const cancel = el('button', { type: 'button' }, 'Cancel');
-    const form = el('form', { class: 'rename' }, input, el('button', { type: 'submit' }, 'Save'), cancel);
-    cancel.addEventListener('click', () => refreshMailboxes());
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const name = input.value.trim();
-      // A real rename is pushed, and the push redraws the list; no change, no push: just redraw.
-      if (name === mailbox.name) refreshMailboxes();
-      else setMailbox(accountId, { update: { [mailbox.id]: { name } } }, 'notUpdated');
-    });
-    queueMicrotask(() => input.focus());
-    return form;
   }
 
   /** Mailbox/set; the list itself follows from the push that the change causes. */
@@ -158,59 +107,46 @@ export const PAGE_JS = String.raw`'use strict';
 
   // --- Push -----------------------------------------------------------------------------------------
 
-  function eventSourceUrl() {
-    return session.eventSourceUrl
-      .replace('{types}', '*')
-      .replace('{closeafter}', 'no')
-      .replace('{ping}', '30');
-  }
+  const addFeedItem = (name, id, changed, note) => addFeed(ui.feed, accountName, name, id, changed, note);
 
-  /** Where the module mints and revokes the cookie: the event source's path, then /session. */
-  function sessionUrl() {
-    return session.eventSourceUrl.split('?')[0] + '/session';
-  }
-
-  /** Asks for the event-source cookie, with real credentials; the browser stores it, no script can read it. */
-  async function mintPushSession() {
-    const response = await fetch(sessionUrl(), { method: 'POST', headers: { Authorization: authorization }, credentials: 'same-origin' });
-    if (response.status !== 204) throw new Error('Push sign-in answered ' + response.status + '.');
-  }
-
+  /** Opens the chosen channel; each reports to the same feed and status. */
   function connect() {
     clearTimeout(retryTimer);
     setStatus('connecting', 'connecting');
-    const es = new EventSource(eventSourceUrl());
-    source = es;
-    es.onopen = () => {
-      retryMs = RETRY_FIRST_MS;
-      setStatus('live', 'live');
-      addFeedItem('open', null, null, 'stream open');
-      // A reconnect may follow a restart with a fresh store and no replay: read the lists again.
-      refreshMailboxes();
-    };
-    es.onerror = () => {
-      if (source !== es) return;
-      if (es.readyState === EventSource.CONNECTING) {
-        // The browser reconnects by itself, sending Last-Event-ID, so missed changes come as one event.
-        if (ui.status.dataset.state === 'live') addFeedItem('error', null, null, 'stream lost; the browser reconnects with Last-Event-ID');
+    const events = {
+      open(note) {
+        retryMs = RETRY_FIRST_MS;
+        setStatus('live', 'live');
+        addFeedItem('open', null, null, note);
+        // A reconnect may follow a restart with a fresh store and no replay: read the lists again.
+        refreshMailboxes();
+      },
+      lost(note) {
+        if (note) addFeedItem('error', null, null, note);
         setStatus('disconnected', 'disconnected, reconnecting');
-        return;
-      }
-      // CLOSED: the browser gave up on an answer other than 200 (a 401 once the cookie expired or the
-      // server's key changed, a 503 from a server shutting down...). Sign in again, open a new one.
-      es.close();
-      source = null;
-      retryLater();
+      },
+      closed(note) {
+        if (note && ui.status.dataset.state === 'live') addFeedItem('error', null, null, note);
+        channel = null;
+        retryLater();
+      },
+      state(id, changed) {
+        if (chosenChannel() === 'websocket') pushState = id;
+        addFeedItem('state', id, changed);
+        if (Object.values(changed).some((types) => 'Mailbox' in types)) refreshMailboxes();
+      },
+      ping: (id) => addFeedItem('ping', id, null),
     };
-    es.addEventListener('state', (event) => {
-      const { changed } = JSON.parse(event.data);
-      addFeedItem('state', event.lastEventId, changed);
-      if (Object.values(changed).some((types) => 'Mailbox' in types)) refreshMailboxes();
-    });
-    es.addEventListener('ping', (event) => addFeedItem('ping', event.lastEventId, null));
+    channel = chosenChannel() === 'websocket' ? openWebSocket(session, pushState, events) : openEventSource(session, events);
   }
 
-  /** A new cookie and a new EventSource, after a delay that doubles up to RETRY_LAST_MS while it fails. */
+  function disconnect() {
+    clearTimeout(retryTimer);
+    if (channel) channel.close();
+    channel = null;
+  }
+
+  /** A new cookie and a new channel, after a delay that doubles up to RETRY_LAST_MS while it fails. */
   function retryLater() {
     setStatus('disconnected', 'disconnected, retrying in ' + Math.round(retryMs / 1000) + ' s');
     retryTimer = setTimeout(reconnect, retryMs);
@@ -220,26 +156,11 @@ export const PAGE_JS = String.raw`'use strict';
   async function reconnect() {
     if (!session) return;
     try {
-      await mintPushSession();
+      await mintPushSession(session, authorization);
       connect();
     } catch {
       retryLater();
     }
-  }
-
-  /** A feed line: the event's name and id, and the changed types of each account (or a note). */
-  function addFeedItem(name, id, changed, note) {
-    const details = el('div', { class: 'details' });
-    if (id) details.append(el('div', { class: 'id' }, 'id ' + id));
-    if (note) details.append(el('div', { class: 'note' }, note));
-    for (const [accountId, types] of Object.entries(changed || {})) {
-      details.append(el('div', { class: 'changes' }, accountName(accountId) + ': ' + Object.keys(types).join(', ')));
-    }
-    const time = new Date().toLocaleTimeString([], { hour12: false });
-    const item = el('li', { 'data-event': name, 'data-id': id || '' },
-      el('span', { class: 'time' }, time), el('span', { class: 'event-' + name }, name), details);
-    ui.feed.prepend(item);
-    while (ui.feed.children.length > FEED_LENGTH) ui.feed.lastElementChild.remove();
   }
 
   // --- Sign in and out ------------------------------------------------------------------------------
@@ -252,7 +173,8 @@ export const PAGE_JS = String.raw`'use strict';
     if (!response.ok) throw new Error('The server answered ' + response.status + '.');
     session = await response.json();
     authorization = candidate;
-    await mintPushSession();
+    ui.channel.elements.websocket.disabled = !offersWebSocket(session);
+    await mintPushSession(session, authorization);
     ui.who.textContent = session.username;
     ui.signIn.hidden = true;
     ui.app.hidden = false;
@@ -262,10 +184,9 @@ export const PAGE_JS = String.raw`'use strict';
   }
 
   async function signOut() {
-    const url = sessionUrl();
-    clearTimeout(retryTimer);
-    if (source) source.close();
-    source = null;
+    const url = pushSessionUrl(session);
+    disconnect();
+    pushState = null;
     session = null;
     authorization = null;
     await fetch(url, { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
@@ -300,5 +221,12 @@ export const PAGE_JS = String.raw`'use strict';
   });
 
   ui.signOut.addEventListener('click', () => signOut());
-})();
+
+  // Another channel: the open one closes, the other opens with the same cookie session.
+  ui.channel.addEventListener('change', () => {
+    if (!session) return;
+    disconnect();
+    connect();
+  });
+}
 `;

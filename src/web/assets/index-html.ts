@@ -1,4 +1,4 @@
-/** The demo page. Its script (`app-js.ts`) fills it in; it holds no data of its own. */
+/** The demo page. Its script (`app-js.ts` and the modules it imports) fills it in; it holds no data of its own. */
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -7,7 +7,7 @@ export const PAGE_HTML = `<!doctype html>
   <title>jmap-push: live mailboxes</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="app.css">
-  <script src="app.js" defer></script>
+  <script type="module" src="app.js"></script>
 </head>
 <body>
   <header>
@@ -39,7 +39,12 @@ export const PAGE_HTML = `<!doctype html>
 
       <section class="card">
         <h2>Push events</h2>
-        <p class="hint">From this page's own <code>EventSource</code>, signed in by an <code>HttpOnly</code> cookie. Newest first.</p>
+        <form id="channel" class="channel">
+          <span>Push over</span>
+          <label><input type="radio" name="channel" value="eventsource" checked> <code>EventSource</code></label>
+          <label><input type="radio" name="channel" value="websocket" id="websocket"> <code>WebSocket</code></label>
+        </form>
+        <p class="hint">From this page's own <code>EventSource</code> (RFC 8620) or <code>WebSocket</code> (RFC 8887), signed in by an <code>HttpOnly</code> cookie. Newest first.</p>
         <ol id="feed"></ol>
       </section>
     </div>

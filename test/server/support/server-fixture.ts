@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/app.factory';
 import { accountIdFor } from '../../../src/auth/account-id';
@@ -59,6 +60,14 @@ export interface TestServer {
 export interface StartOptions {
   /** Runs after the app is created and before it listens: `app.use()` here sees every request. */
   beforeListen?(app: INestApplication): void;
+}
+
+/** Notes the headers of each WebSocket handshake (HTTP upgrade) before the push module takes it. */
+export function recordingUpgrades(into: IncomingHttpHeaders[]): StartOptions {
+  return {
+    beforeListen: (app) =>
+      (app.getHttpServer() as Server).on('upgrade', (request: IncomingMessage) => into.push(request.headers)),
+  };
 }
 
 /**
