@@ -1,7 +1,7 @@
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
 import { CORE_LIMITS } from './capabilities';
-import { iJsonViolation } from './i-json';
-import type { Invocation, JmapRequest } from './jmap-request';
+import { iJsonViolation, readJmapRequest } from 'jmap-push';
+import type { JmapRequest } from './jmap-request';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -33,20 +33,9 @@ function parseJsonBody(body: Buffer): unknown {
  * (`maxCallsInRequest`).
  */
 export function checkJmapRequest(parsed: unknown, supportedCapabilities: ReadonlySet<string>): JmapRequest {
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw problem(JmapProblem.notRequest, 400, 'The request is not a JSON object.');
-  }
-  const request = parsed as Record<string, unknown>;
-  const { using, methodCalls, createdIds } = request;
-  if (!Array.isArray(using) || !using.every((item) => typeof item === 'string')) {
-    throw problem(JmapProblem.notRequest, 400, '"using" must be an array of capability URIs.');
-  }
-  if (!Array.isArray(methodCalls) || !methodCalls.every(isInvocation)) {
-    throw problem(JmapProblem.notRequest, 400, '"methodCalls" must be an array of [name, arguments object, call id].');
-  }
-  if (createdIds !== undefined && !isStringMap(createdIds)) {
-    throw problem(JmapProblem.notRequest, 400, '"createdIds" must be an object of creation id to id.');
-  }
+  const read = readJmapRequest(parsed);
+  if ('invalid' in read) throw problem(JmapProblem.notRequest, 400, read.invalid);
+  const { using, methodCalls } = read.request;
   const unknown = using.filter((capability) => !supportedCapabilities.has(capability));
   if (unknown.length > 0) {
     throw problem(JmapProblem.unknownCapability, 400, `Unsupported capabilities: ${unknown.join(', ')}.`);
@@ -59,32 +48,7 @@ export function checkJmapRequest(parsed: unknown, supportedCapabilities: Readonl
       detail: `At most ${CORE_LIMITS.maxCallsInRequest} method calls per request.`,
     });
   }
-  return {
-    using: using,
-    methodCalls: methodCalls as Invocation[],
-    ...(createdIds !== undefined && { createdIds: createdIds as Record<string, string> }),
-  };
-}
-
-function isInvocation(value: unknown): boolean {
-  return (
-    Array.isArray(value) &&
-    value.length === 3 &&
-    typeof value[0] === 'string' &&
-    typeof value[1] === 'object' &&
-    value[1] !== null &&
-    !Array.isArray(value[1]) &&
-    typeof value[2] === 'string'
-  );
-}
-
-function isStringMap(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((item) => typeof item === 'string')
-  );
+  return read.request as JmapRequest;
 }
 
 function problem(type: string, status: number, detail: string): ProblemDetailsException {

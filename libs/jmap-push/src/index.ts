@@ -33,6 +33,8 @@ export type { Authentication, BrowserSession } from './auth/authentication';
 export { JmapRequestHandler } from './websocket/jmap-request-handler.interface';
 export type { JmapRequest, JmapResponse } from './websocket/jmap-request-handler.interface';
 export { JmapRequestError } from './websocket/jmap-request-error';
+export { readJmapRequest } from './websocket/jmap-request-shape';
+export { iJsonViolation } from './util/i-json';
 export type { WebSocketOptions } from './websocket/websocket-options.interface';
 export { PushMetrics, type PushMetricsSnapshot, type RejectionReason } from './metrics/push-metrics';
 export { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem/problem-details';

@@ -1,5 +1,7 @@
 import type { ProblemDetails } from '../problem/problem-details';
+import { iJsonViolation } from '../util/i-json';
 import type { JmapRequest } from './jmap-request-handler.interface';
+import { readJmapRequest } from './jmap-request-shape';
 import { RequestProblem } from './websocket-frames';
 
 /** What a client may send (RFC 8887 sections 4.3.2 and 4.3.5.2-3), checked. */
@@ -28,6 +30,14 @@ export function parseClientMessage(text: string): ClientMessage {
   } catch {
     return { kind: 'invalid', id: undefined, problem: RequestProblem.notJson('The message is not valid JSON') };
   }
+  // RFC 8620 section 3.2: I-JSON. `ws` refused invalid UTF-8 already (1007), so this is about duplicates.
+  const violation = iJsonViolation(text);
+  if (violation)
+    return {
+      kind: 'invalid',
+      id: undefined,
+      problem: RequestProblem.notJson(`The message is not I-JSON (RFC 7493): ${violation}`),
+    };
   if (!isObject(message)) {
     return invalid(undefined, 'The message is not a JSON object');
   }
@@ -46,37 +56,8 @@ export function parseClientMessage(text: string): ClientMessage {
 
 function request(message: Json, id: string | undefined): ClientMessage {
   if (message.id !== undefined && typeof message.id !== 'string') return invalid(undefined, 'id must be a string');
-  const { using, methodCalls, createdIds } = message;
-  if (!isStringArray(using)) return invalid(id, 'using must be an array of capability URIs');
-  if (!Array.isArray(methodCalls) || !methodCalls.every(isInvocation)) {
-    return invalid(id, 'methodCalls must be an array of [name, arguments, method call id]');
-  }
-  if (
-    createdIds !== undefined &&
-    !(isObject(createdIds) && Object.values(createdIds).every((v) => typeof v === 'string'))
-  ) {
-    return invalid(id, 'createdIds must map creation ids to ids');
-  }
-  const invocations = methodCalls as JmapRequest['methodCalls'];
-  return {
-    kind: 'request',
-    id,
-    request: {
-      using,
-      methodCalls: invocations,
-      ...(createdIds !== undefined && { createdIds: createdIds as Record<string, string> }),
-    },
-  };
-}
-
-function isInvocation(value: unknown): boolean {
-  return (
-    Array.isArray(value) &&
-    value.length === 3 &&
-    typeof value[0] === 'string' &&
-    isObject(value[1]) &&
-    typeof value[2] === 'string'
-  );
+  const read = readJmapRequest(message);
+  return 'invalid' in read ? invalid(id, read.invalid) : { kind: 'request', id, request: read.request };
 }
 
 function pushEnable(message: Json): ClientMessage {
