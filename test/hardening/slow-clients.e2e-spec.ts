@@ -11,7 +11,8 @@ import { TRANSPORTS } from '../support/transports';
 import { waitForIdle } from '../support/server-holds';
 import { waitUntil } from '../support/wait';
 
-const STALL_TIMEOUT_MS = 1000;
+// Long enough for well over 10 MiB to be published for the stuck client before it is cut off, on a busy machine too.
+const STALL_TIMEOUT_MS = 2000;
 const STATE_BYTES = 128 * 1024;
 /** What may sit in the stuck client's response: the frame that crossed the high-water mark, and one more. */
 const WRITE_BUFFER_BOUND = 16 * 1024 + 3 * (STATE_BYTES + 1024);

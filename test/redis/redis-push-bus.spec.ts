@@ -237,7 +237,7 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
     });
     const seen = new ChangeRecorder(a);
     await a.ready();
-    const [first, second] = await expectLogged('error', /^A change listener threw: listener failure/, async () => {
+    const [first, second] = await expectLogged('error', /^A push bus listener failed: listener failure/, async () => {
       const ids = [await a.publish('u1', { Email: 'e1' }), await a.publish('u1', { Email: 'e2' })];
       await seen.waitForId(ids[1]);
       return ids;
