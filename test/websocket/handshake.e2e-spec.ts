@@ -1,5 +1,6 @@
 // Issue 13, "The endpoint" 1: every refusal of a JMAP WebSocket handshake (RFC 8887 section 4.2, RFC 6455
 // section 4) is an HTTP answer with problem details before any 101, read here off raw sockets.
+import { waitUntil } from '../support/push-fixture';
 import { basicAuth } from '../support/sse-client';
 import { openJmapSocket } from '../support/ws-client';
 import { tableAuthenticator, DEFAULT_USERS } from '../support/push-app';
@@ -183,6 +184,5 @@ describe('stream limits count sockets from their handshake', () => {
 
 /** Waits until the app holds exactly `n` subscriptions. */
 async function wsSettledFor(push: WsApp, n: number): Promise<void> {
-  const { waitUntil } = await import('../support/push-fixture');
   await waitUntil(() => push.metrics.snapshot().openStreams === n, `${n} subscription(s) held`);
 }

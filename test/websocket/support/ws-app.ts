@@ -1,7 +1,7 @@
 // Shared by the JMAP-over-WebSocket suite (issue 13): an app with the endpoint on, a request handler that
 // echoes (or waits when told to), raw handshakes for the refusals, and the server's leak counters.
 import { connect } from 'node:net';
-import type { JmapRequestHandler, WebSocketOptions } from 'jmap-push';
+import type { JmapRequestHandler, JmapResponse, WebSocketOptions } from 'jmap-push';
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { StallWatch } from 'jmap-push/subscription/stall-watch';
 import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
@@ -13,7 +13,7 @@ import { waitUntil } from '../../support/push-fixture';
 export class EchoHandler implements JmapRequestHandler {
   private readonly waiting: (() => void)[] = [];
 
-  handle: JmapRequestHandler['handle'] = async (request, authentication) => {
+  async handle(...[request, authentication]: Parameters<JmapRequestHandler['handle']>): Promise<JmapResponse> {
     if (request.methodCalls.some(([name]) => name === 'Test/wait')) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -25,7 +25,7 @@ export class EchoHandler implements JmapRequestHandler {
       ]),
       sessionState: 's1',
     };
-  };
+  }
 
   /** Requests parked in `Test/wait`. */
   get parked(): number {
