@@ -140,6 +140,11 @@ describe('JMAP Requests over a WebSocket', () => {
     await expectUsable();
   });
 
+  it('a message over twice maxMessageBytes is not buffered: close 1009 (RFC 6455 section 7.4.1)', async () => {
+    socket.send(JSON.stringify(request('huge', 'Core/echo', { pad: 'x'.repeat(2 * MAX_MESSAGE) })));
+    expect(await socket.closed).toBe(1009);
+  });
+
   it('a handler throwing JmapRequestError: that problem as the RequestError', async () => {
     socket.send(request('u1', 'Test/unknownCapability'));
     expect(await socket.next()).toEqual({
