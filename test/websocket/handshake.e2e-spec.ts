@@ -69,6 +69,27 @@ describe('the JMAP WebSocket handshake', () => {
     await socket.closed;
   });
 
+  it.each([
+    ['no Sec-WebSocket-Key', { 'Sec-WebSocket-Key': undefined }, 400],
+    ['a malformed Sec-WebSocket-Key', { 'Sec-WebSocket-Key': 'short' }, 400],
+    ['an unknown Sec-WebSocket-Version', { 'Sec-WebSocket-Version': '7' }, 400],
+    ['an Upgrade other than websocket', { Upgrade: 'h2c' }, 400],
+    ['a malformed Sec-WebSocket-Protocol', { 'Sec-WebSocket-Protocol': 'jmap,,chat' }, 400],
+  ])(
+    'a handshake with %s is refused with problem details, and its slot comes back (RFC 6455 section 4.2.1)',
+    async (_what, headers, status) => {
+      const answer = await rawHandshake(push.port, { Authorization: BOB, ...headers });
+      expectProblem(answer, status);
+      if ('Sec-WebSocket-Version' in headers) expect(answer.headers['sec-websocket-version']).toBe('13, 8');
+    },
+  );
+
+  it('a handshake that is not a GET is refused with 405 (RFC 6455 section 4.1)', async () => {
+    const answer = await rawHandshake(push.port, { Authorization: BOB }, '/jmap/ws', 'POST');
+    expectProblem(answer, 405);
+    expect(answer.headers.allow).toBe('GET');
+  });
+
   it('credentials are checked before the subprotocol: no credentials and no jmap is a 401', async () => {
     expectProblem(await rawHandshake(push.port, { 'Sec-WebSocket-Protocol': undefined }), 401);
   });

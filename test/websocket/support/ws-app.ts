@@ -78,6 +78,7 @@ export function rawHandshake(
   port: number,
   headers: Record<string, string | undefined>,
   path = '/jmap/ws',
+  method = 'GET',
 ): Promise<HandshakeAnswer> {
   const all: Record<string, string | undefined> = {
     Host: `127.0.0.1:${port}`,
@@ -134,7 +135,7 @@ export function rawHandshake(
     socket.on('error', () => {
       evaluate(true);
     });
-    socket.write(`GET ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+    socket.write(`${method} ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
   });
 }
 
