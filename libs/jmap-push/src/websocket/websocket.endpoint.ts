@@ -72,6 +72,10 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
       maxPayload: settings.maxMessageBytes * 2,
       handleProtocols: (protocols) => (protocols.has(JMAP_SUBPROTOCOL) ? JMAP_SUBPROTOCOL : false),
     });
+    // Without this listener `ws` would answer a malformed handshake itself, in text/html.
+    this.wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      refuseHandshake(socket, HandshakeProblem.malformed(error, request));
+    });
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
   }
