@@ -143,6 +143,33 @@ describe('the JMAP WebSocket handshake', () => {
   });
 });
 
+describe('a failing directory', () => {
+  it('503 with Retry-After when the authenticator throws, 400 for two Authorization headers', async () => {
+    const push = await startWsApp({
+      authenticator: {
+        authenticateBasic: () => {
+          throw new Error('directory down: ldap://10.0.0.1');
+        },
+      },
+      retryAfterSeconds: 3,
+    });
+    try {
+      const answer = await rawHandshake(push.port, { Authorization: BOB });
+      const problem = expectProblem(answer, 503);
+      expect(answer.headers['retry-after']).toBe('3');
+      expect(JSON.stringify(problem)).not.toContain('ldap');
+      // `rawHandshake` sends one header per name; two are spliced into the Host line's value.
+      const twice = await rawHandshake(push.port, {
+        Host: `127.0.0.1:${push.port}\r\nAuthorization: ${BOB}\r\nAuthorization: ${BOB}`,
+      });
+      expectProblem(twice, 400);
+      await wsSettled(push);
+    } finally {
+      await push.close();
+    }
+  });
+});
+
 describe('allowedOrigins', () => {
   let push: WsApp;
   beforeAll(async () => {
