@@ -189,6 +189,40 @@ describe('revalidation and session expiry', () => {
   });
 });
 
+describe('signing out', () => {
+  it('ends the sockets of the session that signs out with 1008, and only those', async () => {
+    const push = await startWsApp({
+      browserSessions: { secret: 'websocket-liveness-test-secret-0123456789', secure: false },
+    });
+    try {
+      const signIn = async () => {
+        const response = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
+          method: 'POST',
+          headers: { Authorization: basicAuth('bob@example.com', 'bob-secret') },
+        });
+        return response.headers.getSetCookie()[0].split(';')[0];
+      };
+      const leaving = await signIn();
+      const staying = await signIn();
+      const gone = await openJmapSocket(push.wsUrl, { headers: { Cookie: leaving } });
+      const kept = await openJmapSocket(push.wsUrl, { headers: { Cookie: staying } });
+      const out = await fetch(`${push.baseUrl}/jmap/eventsource/session`, {
+        method: 'DELETE',
+        headers: { Cookie: leaving },
+      });
+      expect(out.status).toBe(204);
+      expect(await within(gone.closed, 2000, 'the signed-out socket closes')).toBe(1008);
+      kept.send(request('kept'));
+      expect(await kept.next()).toMatchObject({ requestId: 'kept' });
+      kept.close();
+      await kept.closed;
+      await wsSettled(push);
+    } finally {
+      await push.close();
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('app.close() closes every socket with 1001 at once and leaves nothing behind', async () => {
     const push = await startWsApp({}, { pingIntervalSeconds: 1 });
