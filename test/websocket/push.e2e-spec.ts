@@ -1,7 +1,7 @@
 // Issue 13, "The endpoint" 3: push over a JMAP WebSocket (RFC 8887 section 4.3.5): WebSocketPushEnable with
 // dataTypes and pushState, StateChange with its pushState, replay of missed changes, disable, re-enable.
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { waitUntil } from '../support/push-fixture';
 import { enablePush, openJmapSocket, type JmapSocket } from '../support/ws-client';
 import { request, startWsApp, wsSettled, type WsApp } from './support/ws-app';
@@ -21,7 +21,7 @@ async function messagesBeforeResponse(socket: JmapSocket): Promise<Record<string
 describe('push over a JMAP WebSocket', () => {
   let push: WsApp;
   const sockets: JmapSocket[] = [];
-  const serverSockets: Duplex[] = [];
+  const serverSockets: Socket[] = [];
   async function bob(): Promise<JmapSocket> {
     const socket = await openJmapSocket(push.wsUrl, { user: 'bob@example.com' });
     sockets.push(socket);
@@ -29,7 +29,7 @@ describe('push over a JMAP WebSocket', () => {
   }
   beforeAll(async () => {
     push = await startWsApp({ historySize: 4 });
-    push.app.getHttpServer().on('upgrade', (_request: IncomingMessage, socket: Duplex) => serverSockets.push(socket));
+    push.app.getHttpServer().on('upgrade', (_request: IncomingMessage, socket: Socket) => serverSockets.push(socket));
   });
   afterAll(() => push.close());
   afterEach(async () => {

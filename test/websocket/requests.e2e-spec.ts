@@ -123,9 +123,9 @@ describe('JMAP Requests over a WebSocket', () => {
       type: 'urn:ietf:params:jmap:error:notRequest',
       status: 400,
     });
-    if (typeof message === 'object' && !Array.isArray(message) && typeof message.id === 'string') {
-      expect(error.requestId).toBe(message.id);
-    }
+    // RFC 8887 section 4.3.4: the id of the offending message, when it had a string one.
+    const id = (message as { id?: unknown }).id;
+    expect(error.requestId).toBe(typeof id === 'string' ? id : undefined);
     await expectUsable();
   });
 
