@@ -56,7 +56,9 @@ export const HandshakeProblem = {
           400,
           error.message,
           // RFC 6455 section 4.2.2: the versions this server speaks, for a client that offered another.
-          /Version/.test(error.message) ? { 'Sec-WebSocket-Version': '13, 8' } : {},
+          ['13', '8'].includes(request.headers['sec-websocket-version'] ?? '')
+            ? {}
+            : { 'Sec-WebSocket-Version': '13, 8' },
         )
       : ProblemDetailsException.plain(405, error.message, { Allow: 'GET' }),
 };

@@ -140,7 +140,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
           if (this.connections.size === 0) this.onAllClosed?.();
         });
       });
-      // `ws` refused a malformed handshake itself (it answered 400): the slot goes back.
+      // `ws` found the handshake malformed (answered through `wsClientError`) or the socket gone: the slot goes back.
       if (!upgraded) subscription.end('clientLeft');
     } catch (error) {
       if (error instanceof ShuttingDownException) socket.destroy();
