@@ -1,6 +1,6 @@
 // Shared by the JMAP-over-WebSocket suite (issue 13): an app with the endpoint on, a request handler that
 // echoes (or waits when told to), raw handshakes for the refusals, and the server's leak counters.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { JmapRequestHandler, JmapResponse, WebSocketOptions } from 'jmap-push';
 import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
 import { StallWatch } from 'jmap-push/subscription/stall-watch';
@@ -8,6 +8,7 @@ import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admis
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, type PushApp, type PushAppOptions } from '../../support/push-app';
 import { waitUntil } from '../../support/push-fixture';
+import { basicAuth } from '../../support/sse-client';
 
 /** Echoes every method call with the principal's id; a call named `Test/wait` waits until `release` is called. */
 export class EchoHandler implements JmapRequestHandler {
@@ -158,4 +159,41 @@ export async function wsSettled(push: PushApp, timeoutMs = 5000): Promise<void> 
     `the server holds nothing: ${JSON.stringify(wsHoldings(push))}`,
     timeoutMs,
   );
+}
+
+/** Does a JMAP WebSocket handshake on a raw socket that then never answers a ping (a dead peer). */
+export function deadPeer(port: number): Promise<{ socket: Socket; pings: () => number; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let upgraded = false;
+    let pings = 0;
+    const closed = new Promise<void>((done) =>
+      socket.once('close', () => {
+        done();
+      }),
+    );
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (!upgraded) {
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        if (!received.subarray(0, 12).toString('latin1').endsWith('101')) reject(new Error('not upgraded'));
+        upgraded = true;
+        received = received.subarray(end + 4);
+        resolve({ socket, pings: () => pings, closed });
+      }
+      // Server frames are unmasked: opcode in the first byte, a short length in the second.
+      while (received.length >= 2 && received.length >= 2 + (received[1] & 0x7f)) {
+        if ((received[0] & 0x0f) === 0x9) pings++;
+        received = received.subarray(2 + (received[1] & 0x7f));
+      }
+    });
+    socket.write(
+      'GET /jmap/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: jmap\r\n' +
+        `Authorization: ${basicAuth('bob@example.com', 'bob-secret')}\r\n\r\n`,
+    );
+  });
 }
