@@ -74,6 +74,7 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
     });
     // Without this listener `ws` would answer a malformed handshake itself, in text/html.
     this.wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      this.metrics.rejected('badRequest');
       refuseHandshake(socket, HandshakeProblem.malformed(error, request));
     });
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
@@ -119,7 +120,10 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
     try {
       const authentication = await this.authenticator.authenticate(request, true);
       if (!originAllowed(request, authentication, settings.allowedOrigins)) throw HandshakeProblem.forbiddenOrigin();
-      if (!offersJmap(request)) throw HandshakeProblem.noSubprotocol();
+      if (!offersJmap(request)) {
+        this.metrics.rejected('badRequest');
+        throw HandshakeProblem.noSubprotocol();
+      }
       if (socket.destroyed) return;
       const subscription = this.registry.subscribe(authentication);
       const context: WebSocketConnectionContext = {
