@@ -3,7 +3,8 @@
 import { JmapRequestError, type JmapRequestHandler, type JmapResponse } from 'jmap-push';
 import { waitUntil, within } from '../support/push-fixture';
 import { openJmapSocket, type JmapSocket } from '../support/ws-client';
-import { EchoHandler, request, startWsApp, wsSettled, type WsApp } from './support/ws-app';
+import { basicAuth } from '../support/sse-client';
+import { EchoHandler, rawHandshake, request, startWsApp, wsSettled, type WsApp } from './support/ws-app';
 
 const MAX_MESSAGE = 4096;
 
@@ -176,6 +177,28 @@ describe('JMAP Requests over a WebSocket', () => {
 });
 
 describe('WebSocket metrics', () => {
+  it('count refused handshakes by reason, as the event source does', async () => {
+    const push = await startWsApp({ maxStreamsPerPrincipal: 1 });
+    try {
+      const bob = { Authorization: basicAuth('bob@example.com', 'bob-secret') };
+      await rawHandshake(push.port, {});
+      await rawHandshake(push.port, { ...bob, 'Sec-WebSocket-Protocol': 'chat' });
+      await rawHandshake(push.port, { ...bob, 'Sec-WebSocket-Key': 'short' });
+      const held = await openJmapSocket(push.wsUrl, { user: 'bob@example.com' });
+      await rawHandshake(push.port, bob);
+      expect(push.metrics.snapshot().rejections).toEqual({
+        unauthorized: 1,
+        badRequest: 2,
+        tooManyStreams: 1,
+        unavailable: 0,
+      });
+      held.close();
+      await held.closed;
+    } finally {
+      await push.close();
+    }
+  });
+
   it('count sockets open and opened, Requests and RequestErrors', async () => {
     const push = await startWsApp();
     try {
