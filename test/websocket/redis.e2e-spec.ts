@@ -4,6 +4,7 @@
 import Redis from 'ioredis';
 import { RedisPushBus } from 'jmap-push/redis';
 import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from '../redis/support/redis-test-keys';
+import { waitUntil } from '../support/push-fixture';
 import { enablePush, openJmapSocket } from '../support/ws-client';
 import { request, startWsApp, type WsApp } from './support/ws-app';
 
@@ -11,7 +12,13 @@ jest.setTimeout(30_000);
 
 interface Node {
   readonly push: WsApp;
+  readonly bus: RedisPushBus;
   readonly redis: Redis;
+}
+
+/** Waits until `node`'s reader has read up to `id`: what it replays from then on covers `id`. */
+async function caughtUp(node: Node, id: string): Promise<void> {
+  await waitUntil(() => node.bus.currentId() === id, `the node's reader reaches ${id}`);
 }
 
 async function startNode(keyPrefix: string): Promise<Node> {
@@ -19,7 +26,7 @@ async function startNode(keyPrefix: string): Promise<Node> {
   const bus = new RedisPushBus({ client: redis, keyPrefix, blockMs: 1_000, commandTimeoutMs: 1_000 });
   const push = await startWsApp({ bus });
   await bus.ready();
-  return { push, redis };
+  return { push, bus, redis };
 }
 
 describe('JMAP WebSocket push on two nodes sharing one Redis', () => {
@@ -63,6 +70,7 @@ describe('JMAP WebSocket push on two nodes sharing one Redis', () => {
     await a.push.stateChanges.publish('acc-carol', { Email: 'carols' });
     const last = await a.push.stateChanges.publish('acc-alice', { Thread: 't1' });
 
+    await caughtUp(a, last);
     const onA = await openJmapSocket(a.push.wsUrl, { user: 'bob@example.com' });
     onA.send({ '@type': 'WebSocketPushEnable', dataTypes: null, pushState: change.pushState });
     expect(await onA.next()).toEqual({
@@ -91,6 +99,7 @@ describe('JMAP WebSocket push on two nodes sharing one Redis', () => {
     const from = await b.push.stateChanges.publish('acc-bob', { Email: 'e0' });
     await b.push.stateChanges.publish('acc-bob', { Email: 'e1', Mailbox: 'm1' });
     const last = await b.push.stateChanges.publish('acc-bob', { Email: 'e2' });
+    await caughtUp(a, last);
     const socket = await openJmapSocket(a.push.wsUrl, { user: 'bob@example.com' });
     socket.send({ '@type': 'WebSocketPushEnable', dataTypes: ['Mailbox'], pushState: from });
     expect(await socket.next()).toEqual({
