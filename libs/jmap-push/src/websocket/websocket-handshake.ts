@@ -49,6 +49,18 @@ export const HandshakeProblem = {
       title: 'Not a JMAP WebSocket handshake',
       detail: `Sec-WebSocket-Protocol must offer "${JMAP_SUBPROTOCOL}" (RFC 8887 section 4.2)`,
     }),
+  /** What `ws` found wrong with a handshake (its key, version, `Upgrade` or subprotocol header), as problem details. */
+  malformed: (error: Error, request: IncomingMessage) =>
+    request.method === 'GET'
+      ? ProblemDetailsException.plain(
+          400,
+          error.message,
+          // RFC 6455 section 4.2.2: the versions this server speaks, for a client that offered another.
+          ['13', '8'].includes(request.headers['sec-websocket-version'] ?? '')
+            ? {}
+            : { 'Sec-WebSocket-Version': '13, 8' },
+        )
+      : ProblemDetailsException.plain(405, error.message, { Allow: 'GET' }),
 };
 
 /** Answers a refused handshake on the raw socket, as an HTTP response, and closes it. */

@@ -41,6 +41,8 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
   private readonly settings: WebSocketSettings | undefined;
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
+  /** Set while shutdown waits for the sockets' closing handshakes. */
+  private onAllClosed: (() => void) | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     this.upgrade(request, socket, head);
   };
@@ -70,6 +72,11 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
       maxPayload: settings.maxMessageBytes * 2,
       handleProtocols: (protocols) => (protocols.has(JMAP_SUBPROTOCOL) ? JMAP_SUBPROTOCOL : false),
     });
+    // Without this listener `ws` would answer a malformed handshake itself, in text/html.
+    this.wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      this.metrics.rejected('badRequest');
+      refuseHandshake(socket, HandshakeProblem.malformed(error, request));
+    });
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
   }
@@ -81,7 +88,16 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
 
   /** Sockets whose peer did not finish the closing handshake in time are cut, so the server can close. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.connections.size > 0) await new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    if (this.connections.size > 0) {
+      // Peers that answer the closing handshake at once do not wait for those that never will.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_GRACE_MS).unref();
+        this.onAllClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     for (const connection of this.connections) connection.terminate();
     this.wss?.close();
   }
@@ -126,9 +142,12 @@ export class WebSocketEndpoint implements OnApplicationBootstrap, OnModuleDestro
         upgraded = true;
         const connection = new WebSocketConnection(ws, socket, authentication, subscription, context);
         this.connections.add(connection);
-        ws.once('close', () => this.connections.delete(connection));
+        ws.once('close', () => {
+          this.connections.delete(connection);
+          if (this.connections.size === 0) this.onAllClosed?.();
+        });
       });
-      // `ws` refused a malformed handshake itself (it answered 400): the slot goes back.
+      // `ws` found the handshake malformed (answered through `wsClientError`) or the socket gone: the slot goes back.
       if (!upgraded) subscription.end('clientLeft');
     } catch (error) {
       if (error instanceof ShuttingDownException) socket.destroy();
