@@ -179,6 +179,7 @@ describe('allowedOrigins', () => {
 
   it('403 for an Origin neither listed nor the server’s own, even with credentials; listed and own pass', async () => {
     expectProblem(await rawHandshake(push.port, { Authorization: BOB, Origin: 'https://evil.example' }), 403);
+    expect(push.metrics.snapshot().rejections.forbidden).toBe(1);
     expect((await rawHandshake(push.port, { Authorization: BOB, Origin: 'https://APP.example' })).status).toBe(101);
     const own = await rawHandshake(push.port, { Authorization: BOB, Origin: `http://127.0.0.1:${push.port}` });
     expect(own.status).toBe(101);

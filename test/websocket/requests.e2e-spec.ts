@@ -189,6 +189,7 @@ describe('WebSocket metrics', () => {
       expect(push.metrics.snapshot().rejections).toEqual({
         unauthorized: 1,
         badRequest: 2,
+        forbidden: 0,
         tooManyStreams: 1,
         unavailable: 0,
       });
