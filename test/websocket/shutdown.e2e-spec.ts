@@ -2,7 +2,7 @@
 // so clients reconnect elsewhere with their pushState, cuts peers that never answer, and leaves nothing.
 import { waitUntil, within } from '../support/wait';
 import { enablePush, openJmapSocket } from '../support/ws-client';
-import { deadPeer, startWsApp, wsHoldings } from './support/ws-app';
+import { deadPeer, NOTHING_HELD_FOR_SOCKETS, startWsApp, wsHoldings } from './support/ws-app';
 
 describe('shutdown', () => {
   it('app.close() closes every socket with 1001 at once and leaves nothing behind', async () => {
@@ -23,14 +23,7 @@ describe('shutdown', () => {
     // Clients that answer the closing handshake do not wait for the grace period of those that do not.
     expect(closedAfter).toBeLessThan(500);
     expect(closeTook).toBeLessThan(500);
-    expect(wsHoldings(push)).toEqual({
-      registry: 0,
-      admissionHeld: 0,
-      pingScheduler: 0,
-      stallWatch: 0,
-      webSockets: 0,
-      openStreams: 0,
-    });
+    expect(wsHoldings(push)).toEqual(NOTHING_HELD_FOR_SOCKETS);
   });
 
   it('cuts a peer that never answers the closing handshake after the grace period, so app.close() ends', async () => {
@@ -41,6 +34,6 @@ describe('shutdown', () => {
     await within(dead.closed, 1000, 'the silent peer is cut');
     expect(performance.now() - startedAt).toBeLessThan(2000);
     await waitUntil(() => push.metrics.snapshot().webSockets === 0, 'the cut socket is counted out');
-    expect(wsHoldings(push)).toMatchObject({ registry: 0, admissionHeld: 0, pingScheduler: 0 });
+    expect(wsHoldings(push)).toMatchObject({ streams: 0, slots: 0, pings: 0 });
   });
 });

@@ -2,11 +2,8 @@
 // echoes (or waits when told to), raw handshakes for the refusals, and the server's leak counters.
 import { connect, type Socket } from 'node:net';
 import type { JmapRequestHandler, JmapResponse, WebSocketOptions } from 'jmap-push';
-import { PingScheduler } from 'jmap-push/ping/ping-scheduler';
-import { StallWatch } from 'jmap-push/subscription/stall-watch';
-import { SubscriptionAdmission } from 'jmap-push/subscription/subscription-admission';
-import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, type PushApp, type PushAppOptions } from '../../support/push-app';
+import { NOTHING_HELD, serverHolds, type ServerHolds } from '../../support/server-holds';
 import { waitUntil } from '../../support/wait';
 import { basicAuth } from '../../support/sse-client';
 
@@ -140,17 +137,13 @@ export function rawHandshake(
   });
 }
 
-/** Everything the server holds for sockets; all zero once every client is gone. */
-export function wsHoldings(push: PushApp): Record<string, number> {
-  return {
-    registry: push.app.get(SubscriptionRegistry).size,
-    admissionHeld: push.app.get(SubscriptionAdmission).held,
-    pingScheduler: push.app.get(PingScheduler).size,
-    stallWatch: push.app.get(StallWatch).size,
-    webSockets: push.metrics.snapshot().webSockets,
-    openStreams: push.metrics.snapshot().openStreams,
-  };
+/** Everything the server holds for sockets (what it holds for streams, and the open sockets); all zero once every client is gone. */
+export function wsHoldings(push: PushApp): ServerHolds & { webSockets: number } {
+  return { ...serverHolds(push), webSockets: push.metrics.snapshot().webSockets };
 }
+
+/** What the server holds once every socket is gone. */
+export const NOTHING_HELD_FOR_SOCKETS = { ...NOTHING_HELD, webSockets: 0 };
 
 /** Waits until the server holds nothing for sockets (a client's close reaches it asynchronously). */
 export async function wsSettled(push: PushApp, timeoutMs = 5000): Promise<void> {
