@@ -33,6 +33,13 @@ const nearMiss = fc.record(
   },
   { requiredKeys: ['@type'] },
 );
+/** Requests that are valid (any names, ids and arguments), so Responses are among the answers every run. */
+const validRequest = fc.record({
+  '@type': fc.constant('Request'),
+  id: fc.string(),
+  using: fc.array(fc.string()),
+  methodCalls: fc.array(fc.tuple(fc.string(), fc.dictionary(fc.string(), fc.integer()), fc.string()), { maxLength: 3 }),
+});
 /** Broken JSON: a valid message cut short, or with bytes spliced in. */
 const broken = fc.tuple(nearMiss, fc.nat(), fc.string({ maxLength: 3 })).map(([message, at, junk]) => {
   const json = JSON.stringify(message);
@@ -44,6 +51,7 @@ const message = fc
     fc.string({ unit: 'binary', maxLength: 64 }),
     fc.json().map((json) => json),
     nearMiss.map((value) => JSON.stringify(value)),
+    validRequest.map((value) => JSON.stringify(value)),
     broken,
     fc.constant(`"${'x'.repeat(MAX_MESSAGE)}"`),
   )
