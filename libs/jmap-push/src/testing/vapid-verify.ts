@@ -66,12 +66,12 @@ function parseVapidParams(authorization: string): { t: string; k: string } | str
   const match = /^\s*vapid\s+(.*)$/is.exec(authorization);
   if (match === null) return 'the Authorization scheme is not vapid';
   const params = new Map<string, string>();
-  for (const part of (match[1] as string).split(',')) {
+  for (const part of match[1].split(',')) {
     const param = /^\s*([A-Za-z]+)\s*=\s*"?([A-Za-z0-9_\-.=]+)"?\s*$/.exec(part);
     if (param === null) return `malformed vapid parameter ${JSON.stringify(part.trim())}`;
-    const name = (param[1] as string).toLowerCase();
+    const name = param[1].toLowerCase();
     if (params.has(name)) return `vapid parameter ${name} given twice`;
-    params.set(name, param[2] as string);
+    params.set(name, param[2]);
   }
   const t = params.get('t');
   const k = params.get('k');
