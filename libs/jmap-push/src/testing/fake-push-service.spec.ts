@@ -1,0 +1,199 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as webPush from 'web-push';
+import { FakePushService, type FakePushSubscription } from './fake-push-service';
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const describeWithOpenssl = hasOpenssl ? describe : describe.skip;
+if (!hasOpenssl) console.warn('FakePushService spec skipped: the openssl command line is not on PATH');
+
+interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+}
+
+function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fake-push-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describeWithOpenssl('FakePushService (RFC 8030, RFC 8291, RFC 8292) over real HTTPS', () => {
+  const vapidKeys = webPush.generateVAPIDKeys();
+  let tls: { key: string; cert: string };
+  let service: FakePushService;
+
+  beforeAll(() => {
+    tls = selfSignedCertificate();
+  });
+  beforeEach(async () => {
+    service = await FakePushService.start(tls);
+  });
+  afterEach(async () => {
+    await service.close();
+  });
+
+  function post(url: string, headers: Record<string, string>, body?: Buffer | string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      // The test's CA is trusted for this request only, as a host's own client would be configured.
+      const req = request(url, { method: 'POST', headers, ca: tls.cert }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** A request as the `web-push` package builds it: aes128gcm body and VAPID headers. */
+  function webPushRequest(subscription: FakePushSubscription, payload: string): Promise<Answer> {
+    const details = webPush.generateRequestDetails(subscription, payload, {
+      TTL: 60,
+      contentEncoding: 'aes128gcm',
+      vapidDetails: {
+        subject: 'mailto:ops@example.com',
+        publicKey: vapidKeys.publicKey,
+        privateKey: vapidKeys.privateKey,
+      },
+      topic: 'jmapstate',
+      urgency: 'high',
+    });
+    return post(details.endpoint, details.headers, details.body);
+  }
+
+  it('decrypts a web-push payload, verifies its VAPID token and answers 201 with a Location', async () => {
+    const phone = service.subscription('phone');
+    const payload = JSON.stringify({ '@type': 'StateChange', changed: { a1: { Email: 's2' } } });
+    const answer = await webPushRequest(phone, payload);
+    const push = await service.nextPush('phone');
+    expect(answer.status).toBe(201);
+    expect(answer.headers.location).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/message\//);
+    expect(push.payload?.toString('utf8')).toBe(payload);
+    expect(push.vapid).toEqual({
+      valid: true,
+      publicKey: vapidKeys.publicKey,
+      claims: expect.objectContaining({ aud: service.origin, sub: 'mailto:ops@example.com' }),
+    });
+    expect(push.headers).toMatchObject({ ttl: '60', topic: 'jmapstate', urgency: 'high' });
+  });
+
+  it('gives each subscription its own P-256 key and 16-octet auth secret (RFC 8291 §2)', () => {
+    const a = service.subscription('a');
+    const b = service.subscription('b');
+    expect(Buffer.from(a.keys.p256dh, 'base64url')).toHaveLength(65);
+    expect(Buffer.from(a.keys.auth, 'base64url')).toHaveLength(16);
+    expect(a.keys.p256dh).not.toBe(b.keys.p256dh);
+    expect(a.endpoint).not.toBe(b.endpoint);
+  });
+
+  it('answers as scripted, in order, then 201: 429 with Retry-After, 410, 500', async () => {
+    const phone = service.subscription('phone');
+    service.answer('phone', { status: 429, retryAfter: 7 }, { status: 410 }, { status: 500 });
+    const answers: Answer[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await webPushRequest(phone, `push ${i}`));
+    expect(answers.map((answer) => answer.status)).toEqual([429, 410, 500, 201]);
+    expect(answers[0]?.headers['retry-after']).toBe('7');
+    expect(service.pushes('phone').map((push) => push.payload?.toString())).toEqual([
+      'push 0',
+      'push 1',
+      'push 2',
+      'push 3',
+    ]);
+  });
+
+  it('records a slow answer at once and holds the response for its delay', async () => {
+    const phone = service.subscription('phone');
+    service.answer('phone', { status: 201, delayMs: 400 });
+    let answeredAt: number | undefined;
+    const answer = webPushRequest(phone, 'slow').then((result) => {
+      answeredAt = Date.now();
+      return result;
+    });
+    const push = await service.nextPush('phone');
+    expect(push.payload?.toString()).toBe('slow');
+    expect(answeredAt).toBeUndefined();
+    expect((await answer).status).toBe(201);
+    // A lower bound only: the answer cannot come before its delay (timers may fire a millisecond early).
+    expect((answeredAt ?? 0) - push.receivedAt).toBeGreaterThanOrEqual(395);
+  });
+
+  it('records a plaintext body as its payload and an absent VAPID header as invalid', async () => {
+    const relay = service.subscription('relay');
+    const body = '{"@type":"PushVerification","pushSubscriptionId":"p1","verificationCode":"c"}';
+    const answer = await post(relay.endpoint, { TTL: '0', 'Content-Type': 'application/json' }, body);
+    const push = await service.nextPush('relay');
+    expect(answer.status).toBe(201);
+    expect(push.payload?.toString()).toBe(body);
+    expect(push.vapid).toEqual({ valid: false, reason: 'no Authorization header' });
+  });
+
+  it('records why an aes128gcm body does not decrypt (keys of another subscription)', async () => {
+    const phone = service.subscription('phone');
+    const other = service.subscription('other');
+    const details = webPush.generateRequestDetails({ ...phone, keys: other.keys }, 'secret', {
+      TTL: 60,
+      contentEncoding: 'aes128gcm',
+    });
+    await post(phone.endpoint, details.headers, details.body);
+    const push = await service.nextPush('phone');
+    expect(push.payload).toBeUndefined();
+    expect(push.decryptError).toEqual(expect.any(String));
+  });
+
+  it('refuses what RFC 8030 says a push service refuses: no TTL (400), over 4096 octets (413), unknown URL (404)', async () => {
+    const phone = service.subscription('phone');
+    expect((await post(phone.endpoint, {}, 'x')).status).toBe(400);
+    expect((await post(phone.endpoint, { TTL: '60' }, Buffer.alloc(4097))).status).toBe(413);
+    expect((await post(phone.endpoint, { TTL: '60' }, Buffer.alloc(4096))).status).toBe(201);
+    expect((await post(`${service.origin}/push/unknown`, { TTL: '60' }, 'x')).status).toBe(404);
+    expect(service.pushes('phone').map((push) => push.status)).toEqual([400, 413, 201]);
+  });
+
+  it('rejects nextPush when no push arrives in time, naming the subscription', async () => {
+    service.subscription('idle');
+    await expect(service.nextPush('idle', 50)).rejects.toThrow(/no push for idle/);
+  });
+
+  it('closes while a slow answer is pending', async () => {
+    const phone = service.subscription('phone');
+    service.answer('phone', { status: 201, delayMs: 60_000 });
+    const answer = webPushRequest(phone, 'never answered').catch((error: unknown) => error);
+    await service.nextPush('phone');
+    await service.close();
+    // The connection is cut rather than left to answer after the service is gone.
+    expect(await answer).toMatchObject({ code: 'ECONNRESET' });
+    service = await FakePushService.start(tls);
+  });
+});
