@@ -58,12 +58,15 @@ export async function packLibrary(packDir) {
   );
   check(unwanted.length === 0, `the tarball ships files users must not get: ${unwanted.join(', ')}`);
   const manifest = JSON.parse(readFileSync(join(libDir, 'package.json'), 'utf8'));
-  // The library's one runtime dependency is `ws` (RFC 6455 framing for JMAP over WebSocket); anything
-  // more must be argued for in the README's Dependencies section first.
-  const runtime = Object.keys(manifest.dependencies ?? {});
+  // Each runtime dependency is argued for in the README's Dependencies section: `ws` (RFC 6455 framing),
+  // `web-push` (RFC 8291 encryption, RFC 8292 VAPID headers), `undici` (pooled outbound HTTP with a
+  // connect-time lookup hook), `ipaddr.js` (address ranges for the SSRF guard). Anything more is argued
+  // for there first.
+  const expected = ['ipaddr.js', 'undici', 'web-push', 'ws'];
+  const runtime = Object.keys(manifest.dependencies ?? {}).sort();
   check(
-    runtime.length === 1 && runtime[0] === 'ws',
-    `the library's runtime dependencies are ${JSON.stringify(runtime)}, expected ["ws"]`,
+    JSON.stringify(runtime) === JSON.stringify(expected),
+    `the library's runtime dependencies are ${JSON.stringify(runtime)}, expected ${JSON.stringify(expected)}`,
   );
   for (const file of files.filter((name) => name.endsWith('.js'))) {
     check(files.includes(file.replace(/\.js$/, '.d.ts')), `${file} has no .d.ts next to it`);

@@ -9,4 +9,9 @@ export interface Principal {
   readonly id: string;
   /** Every account whose changes this principal may see. */
   readonly accountIds: readonly string[];
+  /**
+   * The credential this principal was authenticated with (a password and a token of one user are two):
+   * push subscriptions belong to it (RFC 8620 section 7.2). Default: `id`. Never sent to clients.
+   */
+  readonly credentialId?: string;
 }
