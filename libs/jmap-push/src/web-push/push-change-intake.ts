@@ -29,14 +29,16 @@ export interface PushChangeIntakeContext {
  * in order: an older state can never overwrite a newer one.
  */
 export class PushChangeIntake {
-  private readonly waiting = new Map<string, TypeState>();
+  /** Account id to its changes not yet taken, merged, with the newest change's event id. */
+  private readonly waiting = new Map<string, PublishedChange>();
   private draining: Promise<void> | undefined;
 
   constructor(private readonly context: PushChangeIntakeContext) {}
 
   /** Takes a change the bus delivered (synchronously); it reaches the store soon after, in order. */
   offer(change: PublishedChange): void {
-    this.waiting.set(change.accountId, mergeTypeStates(this.waiting.get(change.accountId), change.changed));
+    const older = this.waiting.get(change.accountId);
+    this.waiting.set(change.accountId, older ? { ...change, changed: mergeTypeStates(older.changed, change.changed) } : change);
     this.draining ??= this.drain();
   }
 
@@ -46,7 +48,8 @@ export class PushChangeIntake {
   }
 
   /** Queues one change for its subscribers; rejects when the store fails (the caller decides what then). */
-  async take(accountId: string, changed: TypeState): Promise<void> {
+  async take(change: PublishedChange): Promise<void> {
+    const { accountId, changed } = change;
     const { store, settings, metrics } = this.context;
     const now = Date.now();
     const changes: PendingChange[] = [];
@@ -68,21 +71,20 @@ export class PushChangeIntake {
         filtered.set(key, filterTypeStates(changed, subscription.types && new Set(subscription.types)));
       }
       const kept = filtered.get(key);
-      if (kept) changes.push({ subscriptionId: subscription.id, accountId, changed: kept });
+      // The event id lets a store fed by several nodes drop a change older than one it merged already.
+      if (kept) changes.push({ subscriptionId: subscription.id, accountId, changed: kept, changeId: change.id });
     }
     if (changes.length === 0) return;
-    const merged = await store.addChanges(changes, now);
-    if (typeof merged === 'number') metrics.pushesMerged += merged;
+    metrics.pushesMerged += await store.addChanges(changes, now);
     this.context.queued();
   }
 
   private async drain(): Promise<void> {
     try {
       for (let next = this.first(); next; next = this.first()) {
-        const [accountId, changed] = next;
-        this.waiting.delete(accountId);
+        this.waiting.delete(next.accountId);
         try {
-          await this.take(accountId, changed);
+          await this.take(next);
         } catch (error) {
           // An in-process bus cannot hand a change over again: it is lost for push subscriptions (the
           // client still syncs the state on its next request). One store failure must not stop the rest.
@@ -94,8 +96,8 @@ export class PushChangeIntake {
     }
   }
 
-  private first(): [string, TypeState] | undefined {
-    const next = this.waiting.entries().next();
+  private first(): PublishedChange | undefined {
+    const next = this.waiting.values().next();
     return next.done ? undefined : next.value;
   }
 

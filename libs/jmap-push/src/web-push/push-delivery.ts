@@ -31,10 +31,12 @@ const MIN_WAKE_DELAY_MS = 25;
 const MAX_WAKE_DELAY_MS = 2 ** 31 - 1;
 
 /** One claim being sent. `abandoned` once shutdown handed it back: its late outcome is then ignored. */
-interface InFlightPush {
-  readonly claim: DeliveryClaim;
-  abandoned: boolean;
-  done?: Promise<void>;
+class InFlightPush {
+  abandoned = false;
+  /** Settles when the push is over and applied to the store. */
+  done: Promise<void> = Promise.resolve();
+
+  constructor(readonly claim: DeliveryClaim) {}
 }
 
 /**
@@ -60,8 +62,8 @@ export class PushDelivery
   private readonly intake: PushChangeIntake | undefined;
   private running = false;
   private pumping = false;
-  /** Set when a wake-up came while a pass was running: one more pass follows. */
-  private wokenDuringPass = false;
+  /** Wake-ups so far: one that comes while a pass runs makes another pass follow. */
+  private wakeups = 0;
   private dueTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopIngesting: (() => void | Promise<void>) | undefined;
@@ -97,7 +99,7 @@ export class PushDelivery
     if (consume) {
       this.stopIngesting = consume(async (change) => {
         try {
-          await intake.take(change.accountId, change.changed);
+          await intake.take(change);
         } catch (error) {
           // Not resolved, the change stays with the store's feed, which hands it out again.
           this.logger.warn(`A change could not be queued for Web Push: ${describeError(error)}`);
@@ -129,7 +131,7 @@ export class PushDelivery
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const stopped = this.stopIngesting?.();
+    const stopped = Promise.resolve(this.stopIngesting?.());
     this.stopIngesting = undefined;
     await bounded(Promise.all([stopped, this.intake?.idle(), this.pass]), SHUTDOWN_GRACE_MS);
     await bounded(Promise.all([...this.inFlight].map((push) => push.done)), SHUTDOWN_GRACE_MS);
@@ -155,23 +157,26 @@ export class PushDelivery
     return this.inFlight.size;
   }
 
+  /** Whether shutdown began (a method, so a check after an await is not narrowed away). */
+  private stopping(): boolean {
+    return !this.running;
+  }
+
   /** Looks for due pushes now: soon after, or right after the pass that is running. */
   wake(): void {
-    if (!this.running) return;
-    if (this.pumping) {
-      this.wokenDuringPass = true;
-      return;
-    }
+    this.wakeups++;
+    if (this.stopping() || this.pumping) return;
     this.pass = this.pump();
   }
 
   private async pump(): Promise<void> {
     this.pumping = true;
+    let seen = this.wakeups;
     try {
       do {
-        this.wokenDuringPass = false;
+        seen = this.wakeups;
         await this.claimWhileDue();
-      } while (this.wokenDuringPass && this.running);
+      } while (this.wakeups !== seen && !this.stopping());
       await this.armDueTimer();
     } catch (error) {
       this.logger.warn(`Web Push delivery could not read the store: ${describeError(error)}`);
@@ -179,7 +184,7 @@ export class PushDelivery
     } finally {
       this.pumping = false;
     }
-    if (this.wokenDuringPass) this.wake();
+    if (this.wakeups !== seen) this.wake();
   }
 
   /** Claims and starts pushes until none is due or `maxConcurrentPushes` are in flight. */
@@ -191,7 +196,7 @@ export class PushDelivery
       // Full: each push that ends wakes the worker again.
       if (free <= 0) return;
       const claims = await store.claimDue(Date.now(), settings.claimLeaseMs, free);
-      if (!this.running) {
+      if (this.stopping()) {
         // Shutdown began while claiming: hand them back at once instead of sending.
         await Promise.all(
           claims.map((claim) =>
@@ -206,7 +211,7 @@ export class PushDelivery
   }
 
   private start(claim: DeliveryClaim): void {
-    const push: InFlightPush = { claim, abandoned: false };
+    const push = new InFlightPush(claim);
     this.inFlight.add(push);
     push.done = this.send(push).finally(() => {
       this.inFlight.delete(push);
@@ -262,7 +267,7 @@ export class PushDelivery
 
   private armTimer(at: number): void {
     clearTimeout(this.dueTimer);
-    if (!this.running) return;
+    if (this.stopping()) return;
     const delay = Math.min(Math.max(at - Date.now(), MIN_WAKE_DELAY_MS), MAX_WAKE_DELAY_MS);
     this.dueTimer = setTimeout(() => {
       this.wake();

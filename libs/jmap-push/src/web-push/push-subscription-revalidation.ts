@@ -9,7 +9,6 @@ import type { SignOut } from '../auth/authentication';
 import { Authenticator } from '../auth/authenticator.interface';
 import { BrowserSessions } from '../auth/browser-sessions';
 import { isPrincipal } from '../auth/is-principal';
-import type { Principal } from '../auth/principal.interface';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import { PushMetrics } from '../metrics/push-metrics';
 import type { PushSettings } from '../push-settings';
@@ -137,7 +136,7 @@ export class PushSubscriptionRevalidation implements OnApplicationBootstrap, OnM
     const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
     if (!revalidate) return principal;
     const fresh: unknown = await withTimeout(
-      () => revalidate(principal as Principal),
+      () => revalidate(principal),
       this.settings.authenticationTimeoutMs,
       () => new Error('revalidate timed out'),
     );
