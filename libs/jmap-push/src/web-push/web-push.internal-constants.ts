@@ -1,3 +1,2 @@
-// TEMPORARY STUB (wt-delivery): replaced by wt-methods' file when it lands.
-/** DI token of the resolved `WebPushSettings` (`null` when `webPush` is off). */
+/** DI token of the `webPush` option with every default filled in (`WebPushSettings`). */
 export const WEB_PUSH_SETTINGS = Symbol('jmap-push:web-push-settings');
