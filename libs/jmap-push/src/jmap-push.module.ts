@@ -28,6 +28,7 @@ import { DeliverySignal } from './web-push/delivery-signal';
 import { InMemoryPushSubscriptionStore } from './web-push/in-memory-push-subscription.store';
 import { PushDelivery } from './web-push/push-delivery';
 import { PushSender } from './web-push/push-sender';
+import { PushSubscriptionMethods } from './web-push/push-subscription-methods';
 import { PushSubscriptionRevalidation } from './web-push/push-subscription-revalidation';
 import { PushSubscriptionStore } from './web-push/push-subscription-store.interface';
 import { WEB_PUSH_SETTINGS } from './web-push/web-push.internal-constants';
@@ -80,6 +81,7 @@ import { WEB_PUSH_SETTINGS } from './web-push/web-push.internal-constants';
       inject: [PUSH_SETTINGS],
     },
     DeliverySignal,
+    PushSubscriptionMethods,
     PushDelivery,
     PushSubscriptionRevalidation,
     TypeRegistry,
@@ -98,6 +100,6 @@ import { WEB_PUSH_SETTINGS } from './web-push/web-push.internal-constants';
     PushAuthGuard,
     EventSourceQueryPipe,
   ],
-  exports: [StateChangeService, JmapPushSession, PushMetrics, TypeRegistry, PushBus],
+  exports: [StateChangeService, JmapPushSession, PushMetrics, TypeRegistry, PushBus, PushSubscriptionMethods],
 })
 export class JmapPushModule extends ConfigurableModuleClass {}

@@ -1,5 +1,6 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/principal.interface';
+import { PushMetrics } from '../metrics/push-metrics';
 import type { PushSettings } from '../push-settings';
 import { TypeRegistry } from '../state/type-registry';
 import { DeliverySignal } from './delivery-signal';
@@ -70,7 +71,7 @@ export function methodsFixture(
   });
   const types = new TypeRegistry({ types: TYPES } as unknown as PushSettings);
   return {
-    methods: new PushSubscriptionMethods(store, settings, types, signal),
+    methods: new PushSubscriptionMethods(store, settings, types, signal, new PushMetrics()),
     store,
     settings,
     signal,
