@@ -70,7 +70,6 @@ export {
   pushSubscriptionCaller,
   type PushSubscriptionCaller,
 } from './web-push/push-subscription-caller';
-export type { PushOutcome } from './web-push/push-outcome';
 
 export { JmapPushError } from './errors/jmap-push.error';
 export { JmapPushConfigError } from './errors/jmap-push-config.error';
