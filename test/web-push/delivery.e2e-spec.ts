@@ -68,9 +68,7 @@ describeWithOpenssl('Web Push delivery', () => {
     held.open();
     store.hold = undefined;
     const args = await setting;
-    expect(payloadOf(verification).pushSubscriptionId).toBe(
-      (args.created as Record<string, { id: string }>).new.id,
-    );
+    expect(payloadOf(verification).pushSubscriptionId).toBe((args.created as Record<string, { id: string }>).new.id);
   });
 
   it('does not make /set wait for the push service', async () => {

@@ -120,7 +120,9 @@ export async function startWebPushApp(options: WebPushAppOptions = {}): Promise<
     async subscribe(name, caller = BOB, properties = {}) {
       const device = service.subscription(name);
       const args = await app.set(
-        { create: { new: { deviceClientId: `device-${name}`, url: device.endpoint, keys: device.keys, ...properties } } },
+        {
+          create: { new: { deviceClientId: `device-${name}`, url: device.endpoint, keys: device.keys, ...properties } },
+        },
         caller,
       );
       const created = (args.created as Record<string, Record<string, unknown>> | null)?.new;
@@ -163,4 +165,28 @@ export function changedOf(push: RecordedPush): Record<string, Record<string, str
 /** The delivery worker of an app (to see what it holds in flight). */
 export function deliveryOf(app: WebPushApp): PushDelivery {
   return app.push.app.get(PushDelivery);
+}
+
+/** Polls an asynchronous `condition` until it holds (e.g. the store's state, which the test cannot await). */
+export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((wake) => setTimeout(wake, 10));
+  }
+}
+
+/** Resolves once the app has nothing in flight and nothing pending: every push it owed was settled. */
+export function quiet(app: WebPushApp, timeoutMs = 5_000): Promise<void> {
+  return eventually(
+    async () => deliveryOf(app).pushesInFlight === 0 && (await app.store.nextDueAt()) === undefined,
+    'no push is in flight or pending',
+    timeoutMs,
+  );
+}
+
+/** Publishes a change and waits until the delivery worker queued it in the store (so it merges or not on purpose). */
+export async function publishTaken(app: WebPushApp, accountId: string, changed: Record<string, string>): Promise<void> {
+  await app.push.stateChanges.publish(accountId, changed);
+  await deliveryOf(app).changesTaken();
 }

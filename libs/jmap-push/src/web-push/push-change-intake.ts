@@ -38,7 +38,10 @@ export class PushChangeIntake {
   /** Takes a change the bus delivered (synchronously); it reaches the store soon after, in order. */
   offer(change: PublishedChange): void {
     const older = this.waiting.get(change.accountId);
-    this.waiting.set(change.accountId, older ? { ...change, changed: mergeTypeStates(older.changed, change.changed) } : change);
+    this.waiting.set(
+      change.accountId,
+      older ? { ...change, changed: mergeTypeStates(older.changed, change.changed) } : change,
+    );
     this.draining ??= this.drain();
   }
 

@@ -157,6 +157,11 @@ export class PushDelivery
     return this.inFlight.size;
   }
 
+  /** Resolves once every change the bus delivered so far reached the store (for tests). */
+  changesTaken(): Promise<void> {
+    return this.intake?.idle() ?? Promise.resolve();
+  }
+
   /** Whether shutdown began (a method, so a check after an await is not narrowed away). */
   private stopping(): boolean {
     return !this.running;
@@ -199,9 +204,7 @@ export class PushDelivery
       if (this.stopping()) {
         // Shutdown began while claiming: hand them back at once instead of sending.
         await Promise.all(
-          claims.map((claim) =>
-            this.settle(claim, { kind: 'settle', result: { outcome: 'retry', at: Date.now() } }),
-          ),
+          claims.map((claim) => this.settle(claim, { kind: 'settle', result: { outcome: 'retry', at: Date.now() } })),
         );
         return;
       }

@@ -60,13 +60,18 @@ export class PushSubscriptionMethods {
 
   private async answer(
     name: string,
-    run: (deps: { store: PushSubscriptionStore; settings: WebPushSettings; creations: CreationRate }) => Promise<
-      Record<string, unknown>
-    >,
+    run: (deps: {
+      store: PushSubscriptionStore;
+      settings: WebPushSettings;
+      creations: CreationRate;
+    }) => Promise<Record<string, unknown>>,
   ): Promise<PushSubscriptionResponse> {
     const { store, settings, creations } = this;
     if (!store || !settings || !creations) {
-      return ['error', { type: 'unknownMethod', description: `${name} is not offered: Web Push is off on this server` }];
+      return [
+        'error',
+        { type: 'unknownMethod', description: `${name} is not offered: Web Push is off on this server` },
+      ];
     }
     try {
       return [name, await run({ store, settings, creations })];

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { SignOut } from '../auth/authentication';
 import { Authenticator } from '../auth/authenticator.interface';
 import { BrowserSessions } from '../auth/browser-sessions';
@@ -94,7 +88,9 @@ export class PushSubscriptionRevalidation implements OnApplicationBootstrap, OnM
       }
       for (const credentialId of new Set(credentialIds)) await this.destroyCredential(credentialId);
     } catch (error) {
-      this.logger.warn(`The push subscriptions of a signed-out session could not be destroyed: ${describeError(error)}`);
+      this.logger.warn(
+        `The push subscriptions of a signed-out session could not be destroyed: ${describeError(error)}`,
+      );
     }
   }
 
