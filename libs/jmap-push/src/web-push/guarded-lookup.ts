@@ -31,7 +31,10 @@ export function guardedLookup(resolver: PushHostResolver, permits: ConnectPermit
         const offered = family === 0 ? addresses : addresses.filter((address) => address.family === family);
         const first = offered[0];
         if (first === undefined) {
-          callback(Object.assign(new Error('the push host has no address of the family asked'), { code: 'ENOTFOUND' }), '');
+          callback(
+            Object.assign(new Error('the push host has no address of the family asked'), { code: 'ENOTFOUND' }),
+            '',
+          );
         } else if (options.all === true) {
           callback(null, offered);
         } else {
