@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { PushMetrics, PushSubscriptionDestroyReason } from '../metrics/push-metrics';
 import type { PushOutcome } from './push-outcome';
-import { pushVerificationBody, stateChangeBodies } from './push-payload';
+import { pushVerification, splitStateChange } from './push-payload';
 import type { PushSender } from './push-sender';
 import type { DeliveryClaim, DeliveryResult } from './push-subscription';
 import { topicFor } from './push-topic';
@@ -46,22 +46,28 @@ export async function attemptPush(claim: DeliveryClaim, context: PushAttemptCont
     if (!pending.verification) return DONE;
     const stale = staleReason(subscription, settings, Date.now());
     if (stale) return { kind: 'destroy', reason: stale };
-    const outcome = await sender.send(target, pushVerificationBody(subscription), {
-      urgency: settings.defaultUrgency,
-      topic,
-    });
+    const body = pushVerification(subscription.id, subscription.verificationCode);
+    const outcome = await sender.send(target, body, { urgency: settings.defaultUrgency, topic });
     if (outcome.kind === 'delivered') metrics.pushVerificationsSent++;
     return judge(outcome, claim, context);
   }
   // Verified: a verification still owed (it was retried while the client already verified with the code
   // it got) has nothing left to do, so only the changes go.
-  if (Object.keys(pending.changes).length === 0) return DONE;
+  const { bodies, omitted } = splitStateChange(pending.changes);
+  if (omitted.length > 0) {
+    context.logger.warn(
+      `${omitted.length} state(s) of subscription ${subscription.id} are too large for any push and were left out`,
+    );
+  }
   const urgency = urgencyOf(pending.changes, settings);
-  for (const body of stateChangeBodies(pending.changes)) {
+  // RFC 8030 section 5.4: a push replaces an undelivered one of its Topic. A change cut into several
+  // bodies goes without one, or the push service would keep only the last part.
+  const headers = bodies.length === 1 ? { urgency, topic } : { urgency };
+  for (const body of bodies) {
     // Checked before every request: a long retry must not carry a push past `expires`.
     const stale = staleReason(subscription, settings, Date.now());
     if (stale) return { kind: 'destroy', reason: stale };
-    const outcome = await sender.send(target, body, { urgency, topic });
+    const outcome = await sender.send(target, body, headers);
     if (outcome.kind !== 'delivered') return judge(outcome, claim, context);
     metrics.pushesSent++;
   }

@@ -233,10 +233,10 @@ export class PushDelivery
         logger: this.logger,
       });
     } catch (error) {
-      // The sender reports failures as outcomes; a throw is a bug or a broken payload: retry, later.
-      this.logger.warn(`A push to subscription ${claim.subscription.id} failed: ${describeError(error)}`);
-      const delay = (this.settings as WebPushSettings).maxRetryDelayMs;
-      action = { kind: 'settle', result: { outcome: 'retry', at: Date.now() + delay } };
+      // The sender reports what the network and the push service do as outcomes; it throws only for a
+      // push it will never send (a body over the RFC 8291 budget): sending it again would only fail again.
+      this.logger.error(`A push to subscription ${claim.subscription.id} was dropped: ${describeError(error)}`);
+      action = { kind: 'settle', result: { outcome: 'done' } };
     }
     if (push.abandoned) return;
     await this.settle(claim, action);

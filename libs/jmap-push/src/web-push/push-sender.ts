@@ -12,7 +12,7 @@ export class PushSender {
   send(
     target: { url: string; keys: PushKeys | null },
     body: object,
-    headers: { urgency: PushUrgency; topic: string },
+    headers: { urgency: PushUrgency; topic?: string },
   ): Promise<PushOutcome> {
     const details = webPush.generateRequestDetails(
       { endpoint: target.url, keys: target.keys as { p256dh: string; auth: string } },
