@@ -7,7 +7,7 @@ import {
   type VapidKeys,
   type WebPushOptions,
 } from 'jmap-push';
-import { FakePushService, type FakePushSubscription, type RecordedPush } from 'jmap-push/testing';
+import { FakePushService, type FakePushSubscription, type RecordedPush, type ScriptedAnswer } from 'jmap-push/testing';
 import { PushDelivery } from 'jmap-push/web-push/push-delivery';
 import { PushSubscriptionRevalidation } from 'jmap-push/web-push/push-subscription-revalidation';
 import { startPushApp, type PushApp, type PushAppOptions } from '../../support/push-app';
@@ -47,7 +47,12 @@ export interface WebPushApp {
   readonly vapid: VapidKeys;
   /** One revalidation pass now (the timer's own interval is long in tests). */
   revalidate(): Promise<void>;
-  /** Creates a subscription for a new fake device named `name` as `caller`, with extra `properties`. */
+  /**
+   * A fake device named `name` at the push service, whose first pushes get `answers` (then 201); for a
+   * subscription whose verification must meet them. `subscribe(name)` uses it.
+   */
+  device(name: string, ...answers: ScriptedAnswer[]): FakePushSubscription;
+  /** Creates a subscription for the fake device `name` (new unless made with `device`) as `caller`. */
   subscribe(name: string, caller?: PushSubscriptionCaller, properties?: Record<string, unknown>): Promise<Subscribed>;
   /**
    * Waits for the subscription's PushVerification and sets its code, as a client does; resolves with
@@ -79,6 +84,24 @@ export function startFakePushService(): Promise<FakePushService> {
   return FakePushService.start(certificate());
 }
 
+/**
+ * The `webPush` option of the tests: the fake push service's certificate trusted, 127.0.0.1 allowed,
+ * quick retries, room for many subscriptions, a fresh VAPID identity unless given; `overrides` on top.
+ */
+export function testWebPushOptions(overrides: Partial<WebPushOptions> = {}): WebPushOptions {
+  return {
+    ca: certificate().cert,
+    allowHosts: ['127.0.0.1'],
+    minRetryDelayMs: 50,
+    maxRetryDelayMs: 5_000,
+    // Tests make many subscriptions of one credential; the limits themselves are the methods' tests'.
+    maxSubscriptionsPerCredential: 64,
+    maxCreationsPerMinute: 64,
+    ...overrides,
+    vapid: overrides.vapid ?? vapidKeys(),
+  };
+}
+
 function answered(response: PushSubscriptionResponse, name: string): Record<string, unknown> {
   const [method, args] = response;
   if (method !== name) throw new Error(`${name} answered ${method}: ${JSON.stringify(args)}`);
@@ -92,22 +115,11 @@ function answered(response: PushSubscriptionResponse, name: string): Record<stri
 export async function startWebPushApp(options: WebPushAppOptions = {}): Promise<WebPushApp> {
   const { webPushOptions = {}, service: givenService, ...rest } = options;
   const service = givenService ?? (await startFakePushService());
-  const vapid = webPushOptions.vapid ?? vapidKeys();
-  const push = await startPushApp({
-    ...rest,
-    webPush: {
-      ca: certificate().cert,
-      allowHosts: ['127.0.0.1'],
-      minRetryDelayMs: 50,
-      maxRetryDelayMs: 5_000,
-      // Tests make many subscriptions of one credential; the limits themselves are the methods' tests'.
-      maxSubscriptionsPerCredential: 64,
-      maxCreationsPerMinute: 64,
-      ...webPushOptions,
-      vapid,
-    },
-  });
+  const webPush = testWebPushOptions(webPushOptions);
+  const { vapid } = webPush;
+  const push = await startPushApp({ ...rest, webPush });
   const methods = push.app.get(PushSubscriptionMethods);
+  const devices = new Map<string, FakePushSubscription>();
   const app: WebPushApp = {
     push,
     service,
@@ -117,8 +129,14 @@ export async function startWebPushApp(options: WebPushAppOptions = {}): Promise<
     revalidate: () => push.app.get(PushSubscriptionRevalidation).revalidateAll(),
     set: async (args, caller = BOB) => answered(await methods.set(args, caller), 'PushSubscription/set'),
     get: async (args, caller = BOB) => answered(await methods.get(args, caller), 'PushSubscription/get'),
-    async subscribe(name, caller = BOB, properties = {}) {
+    device(name, ...answers) {
       const device = service.subscription(name);
+      service.answer(name, ...answers);
+      devices.set(name, device);
+      return device;
+    },
+    async subscribe(name, caller = BOB, properties = {}) {
+      const device = devices.get(name) ?? service.subscription(name);
       const args = await app.set(
         {
           create: { new: { deviceClientId: `device-${name}`, url: device.endpoint, keys: device.keys, ...properties } },

@@ -144,8 +144,9 @@ export class PushDelivery
         await this.settle(push.claim, { kind: 'settle', result: { outcome: 'retry', at: now } });
       }),
     );
-    // Aborts whatever the abandoned pushes still have open.
-    await this.sender?.close();
+    // The pool closes once the abandoned requests end (each is bounded by requestTimeoutMs); shutdown
+    // does not wait that long for answers it will ignore.
+    if (this.sender) await bounded(this.sender.close(), SHUTDOWN_GRACE_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
