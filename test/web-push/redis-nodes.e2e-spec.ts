@@ -99,7 +99,7 @@ describeWithOpenssl('Web Push on nodes sharing Redis', () => {
     await within(stopNode(holder), 10_000, 'the node holding the push stopped');
     const resent = await service.nextPush(phone.name);
     expect(payloadOf(resent)).toEqual(payloadOf(held));
-    await eventually(async () => deliveryOf(other).pushesInFlight === 0, 'the other node sent it');
+    await eventually(() => Promise.resolve(deliveryOf(other).pushesInFlight === 0), 'the other node sent it');
     expect(other.push.metrics.snapshot().pushVerificationsSent).toBe(1);
   });
 });
