@@ -47,7 +47,14 @@ const MAX_SUBSCRIPTIONS_PER_SCRIPT = 100;
 /** Reads sent at once by a listing (the rest wait their turn), so a huge set cannot flood the connection. */
 const MAX_PARALLEL_READS = 500;
 /** Rounds of `claimDue` when other nodes won some candidates. */
-const MAX_CLAIM_ROUNDS = 3;
+const MAX_CLAIM_ROUNDS = 5;
+/**
+ * Candidates a claim looks at per push it wants: nodes claiming at once read the same earliest ones,
+ * and the spare ones are what the slower node gets instead of nothing.
+ */
+const CANDIDATES_PER_CLAIM = 4;
+/** Spare candidates a claim looks at, at most. */
+const MAX_SPARE_CANDIDATES = 100;
 /** How long after its lease ended this node still remembers a claim's token for a late `settle`. */
 const LEASE_MEMORY_MS = 600_000;
 
@@ -259,8 +266,9 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
     const claims: DeliveryClaim[] = [];
     for (let round = 0; round < MAX_CLAIM_ROUNDS && claims.length < limit; round++) {
       const wanted = limit - claims.length;
+      const candidates = Math.min(wanted * CANDIDATES_PER_CLAIM, wanted + MAX_SPARE_CANDIDATES);
       const ids = asArray(
-        await this.send(['ZRANGE', this.keys.due, '-inf', String(now), 'BYSCORE', 'LIMIT', '0', String(wanted)]),
+        await this.send(['ZRANGE', this.keys.due, '-inf', String(now), 'BYSCORE', 'LIMIT', '0', String(candidates)]),
       ).filter((id): id is string => typeof id === 'string');
       if (ids.length === 0) break;
       const token = `${this.leaseTokens}${++this.leaseCount}`;
@@ -268,7 +276,7 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
       const reply = await this.script(
         CLAIM,
         [this.keys.due, ...ids.map((id) => this.keys.subscription(id))],
-        [String(now), String(until), token, ...ids],
+        [String(now), String(until), token, String(wanted), ...ids],
       );
       for (const row of asArray(reply)) {
         const [id, held, attempt, record] = asArray(row);
@@ -278,8 +286,8 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
         this.held.set(id, { token, until });
         claims.push({ subscription, pending, attempt: Number(attempt) || 0 });
       }
-      // Fewer due than asked for: there are no more. Otherwise other nodes won some: look again.
-      if (ids.length < wanted) break;
+      // Fewer due than looked for: there are no more. Otherwise other nodes won some: look again.
+      if (ids.length < candidates) break;
     }
     return claims;
   }
