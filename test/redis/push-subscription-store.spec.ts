@@ -374,7 +374,8 @@ describe('RedisPushSubscriptionStore: delivery queue', () => {
     await expect(nodeB.claimDue(T0 + LEASE - 1, LEASE, 1)).resolves.toEqual([]);
     const [claim] = await nodeB.claimDue(T0 + LEASE, LEASE, 1);
     expect(claim.pending).toEqual({ verification: false, changes: { a1: { Email: 'e2', Mailbox: 'm1' } } });
-    expect(claim.attempt).toBe(0);
+    // The lease that ran out counts as a failed attempt.
+    expect(claim.attempt).toBe(1);
 
     // Node A comes back late and settles its old claim: ignored, node B holds the push now.
     await nodeA.settle(subscription.id, { outcome: 'done' }, T0 + LEASE + 1);
@@ -382,7 +383,7 @@ describe('RedisPushSubscriptionStore: delivery queue', () => {
     await nodeB.settle(subscription.id, { outcome: 'retry', at: T0 + LEASE + 10 }, T0 + LEASE + 2);
     const [again] = await nodeA.claimDue(T0 + LEASE + 10, LEASE, 1);
     expect(again.pending.changes).toEqual({ a1: { Email: 'e2', Mailbox: 'm1' } });
-    expect(again.attempt).toBe(1);
+    expect(again.attempt).toBe(2);
   });
 
   it('claims at most `limit`, earliest due first', async () => {
