@@ -16,6 +16,7 @@ afterAll(async () => {
 
 describePushSubscriptionStoreContract('RedisPushSubscriptionStore (ioredis)', async () => {
   const client = new Redis(REDIS_URL);
+  await client.ping();
   const keyPrefix = uniqueKeyPrefix();
   const store = new RedisPushSubscriptionStore({ client, keyPrefix });
   return {

@@ -123,7 +123,7 @@ export class HandedChanges {
 
 /** Entries of the consumer group not acknowledged yet (XPENDING summary). */
 export async function pendingCount(admin: Redis, keyPrefix: string, group = 'web-push'): Promise<number> {
-  const [count] = (await admin.call('XPENDING', `${keyPrefix}stream`, group)) as [number, ...unknown[]];
+  const [count] = (await admin.call('XPENDING', `${keyPrefix}stream`, group)) as unknown[];
   return Number(count);
 }
 
