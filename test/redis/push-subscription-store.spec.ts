@@ -200,6 +200,47 @@ describe('RedisPushSubscriptionStore: records', () => {
     expect(await redis.admin.smembers(`${redis.keyPrefix}wp:creds`)).toEqual(['cred-other']);
   });
 
+  it('keeps the account sets matching the stored principal when two nodes change it at once', async () => {
+    const clientB = new Redis(REDIS_URL);
+    try {
+      const nodeA = redis.store(client);
+      const nodeB = redis.store(clientB);
+      const subscription = storedSubscription({ principal: { id: 'alice', accountIds: ['start'] } });
+      await nodeA.create(subscription, T0);
+      await Promise.all([nodeA.get(subscription.id), nodeB.get(subscription.id)]);
+      const accounts = ['start'];
+      for (let round = 0; round < 20; round++) {
+        const [a, b] = [`a${round}`, `b${round}`];
+        accounts.push(a, b);
+        // Both read the same principal, then write theirs: the second writer must notice and read again.
+        await Promise.all([
+          nodeA.update(subscription.id, { principal: { id: 'alice', accountIds: [a, 'shared'] } }),
+          nodeB.update(subscription.id, { principal: { id: 'alice', accountIds: [b, 'shared'] } }),
+        ]);
+      }
+      const stored = (await nodeA.get(subscription.id))!;
+      for (const accountId of [...accounts, 'shared']) {
+        const listed = (await nodeA.subscribersOf(accountId)).length === 1;
+        const member = await redis.admin.sismember(`${redis.keyPrefix}wp:account:${accountId}`, subscription.id);
+        expect({ accountId, member }).toEqual({
+          accountId,
+          member: stored.principal.accountIds.includes(accountId) ? 1 : 0,
+        });
+        expect(listed).toBe(stored.principal.accountIds.includes(accountId));
+      }
+    } finally {
+      await clientB.quit();
+    }
+  });
+
+  it('reads a hash it did not write as absent, rather than handing on half a record', async () => {
+    const store = redis.store(client);
+    await redis.admin.hset(`${redis.keyPrefix}wp:sub:odd`, 'id', '"odd"', 'url', 'not json');
+    await redis.admin.sadd(`${redis.keyPrefix}wp:account:a1`, 'odd');
+    await expect(store.get('odd')).resolves.toBeUndefined();
+    await expect(store.subscribersOf('a1')).resolves.toEqual([]);
+  });
+
   it('closes only the connection it opened, never the client it was given', async () => {
     const store = redis.store(client, { connectionName: `store-${redis.keyPrefix}` });
     await store.create(storedSubscription(), T0);
