@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
 import type { Redis as RedisType } from 'ioredis';
+import { JmapPushConfigError } from '../../libs/jmap-push/src/errors/jmap-push-config.error';
 import { JmapPushError } from '../../libs/jmap-push/src/errors/jmap-push.error';
+import { RedisPushSubscriptionStore } from '../../libs/jmap-push/src/redis';
 import type { DeliveryClaim } from '../../libs/jmap-push/src/web-push/push-subscription';
 import { connectionsNamed } from './support/redis-inspection';
 import { REDIS_URL } from './support/redis-test-keys';
@@ -519,5 +521,32 @@ describe('RedisPushSubscriptionStore: delivery queue', () => {
     await store.settle(subscription.id, { outcome: 'done' }, T0);
     await expect(store.destroy(subscription.id)).resolves.toBe(true);
     expect(await redis.admin.keys(`${redis.keyPrefix}*`)).toEqual([]);
+  });
+});
+
+describe('RedisPushSubscriptionStore: options', () => {
+  let client: Redis;
+
+  beforeAll(() => {
+    client = new Redis(REDIS_URL, { lazyConnect: true });
+  });
+  afterAll(() => {
+    client.disconnect();
+  });
+
+  it.each([
+    [{ claimIdleMs: 0 }, /claimIdleMs must be a positive integer/],
+    [{ readBatchSize: 1.5 }, /readBatchSize must be a positive integer/],
+    [{ commandTimeoutMs: -1 }, /commandTimeoutMs must be a positive integer/],
+    [{ consumerName: '' }, /consumerName must be a non-empty string/],
+    [{ consumerGroup: '' }, /consumerGroup must be a non-empty string/],
+  ])('refuses %j at construction', (options, message) => {
+    expect(() => new RedisPushSubscriptionStore({ client, ...options })).toThrow(JmapPushConfigError);
+    expect(() => new RedisPushSubscriptionStore({ client, ...options })).toThrow(message);
+  });
+
+  it('refuses a client that is neither ioredis nor node-redis', () => {
+    const notAClient: unknown = { get: () => undefined };
+    expect(() => new RedisPushSubscriptionStore({ client: notAClient as Redis })).toThrow(JmapPushConfigError);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { JmapPushConfigError } from '../errors/jmap-push-config.error';
 import { JmapPushError } from '../errors/jmap-push.error';
 import { describeError } from '../util/describe-error';
 import { positiveIntegerOption } from '../util/positive-integer-option';
@@ -12,7 +13,7 @@ import type {
   StoredPushSubscription,
 } from '../web-push/push-subscription';
 import type { PushSubscriptionStore, StoredChangeListener } from '../web-push/push-subscription-store.interface';
-import { ChangeLogConsumer, ensureConsumerGroup } from './change-log-consumer';
+import { ChangeLogConsumer, ensureConsumerGroup, type ChangeLogConsumerOptions } from './change-log-consumer';
 import { PushSubscriptionKeys } from './push-subscription-keys';
 import {
   decodePendingPush,
@@ -92,10 +93,7 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
   private readonly readerConnectionName: string;
   private readonly group: string;
   private readonly consumerName: string;
-  private readonly consumerOptions: Pick<
-    ConstructorParameters<typeof ChangeLogConsumer>[2],
-    'blockMs' | 'batchSize' | 'claimIdleMs' | 'claimIntervalMs' | 'deadConsumerMs'
-  >;
+  private readonly consumerOptions: Omit<ChangeLogConsumerOptions, 'group' | 'consumer' | 'connectionName'>;
   private connection?: OwnedRedisConnection;
   private readonly consumers = new Set<ChangeLogConsumer>();
   private consumersStarted = 0;
@@ -110,8 +108,12 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
     this.commandTimeoutMs = count('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
     this.connectionName = options.connectionName ?? DEFAULT_CONNECTION_NAME;
     this.readerConnectionName = options.readerConnectionName ?? DEFAULT_READER_CONNECTION_NAME;
-    this.group = options.consumerGroup ?? DEFAULT_CONSUMER_GROUP;
-    this.consumerName = options.consumerName ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.group = name('consumerGroup', options.consumerGroup, DEFAULT_CONSUMER_GROUP);
+    this.consumerName = name(
+      'consumerName',
+      options.consumerName,
+      `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    );
     this.consumerOptions = {
       blockMs: count('blockMs', options.blockMs, DEFAULT_BLOCK_MS),
       batchSize: count('readBatchSize', options.readBatchSize, DEFAULT_READ_BATCH_SIZE),
@@ -395,6 +397,15 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
 
 function count(name: string, value: number | undefined, fallback: number): number {
   return positiveIntegerOption(OWNER, name, value, fallback);
+}
+
+/** A name option (consumer group, consumer), or its default; an empty name would be refused by Redis later. */
+function name(option: string, value: string | undefined, fallback: string): string {
+  const chosen = value ?? fallback;
+  if (typeof chosen !== 'string' || chosen === '') {
+    throw new JmapPushConfigError(`${OWNER}: ${option} must be a non-empty string`);
+  }
+  return chosen;
 }
 
 function unique(values: readonly string[]): string[] {
