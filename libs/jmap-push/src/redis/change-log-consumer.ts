@@ -139,9 +139,9 @@ export class ChangeLogConsumer {
           this.changeLog,
           '>',
         ]);
-        await this.handOver(readEntries(reply));
         this.recovered();
         retryMs = RETRY_MIN_MS;
+        await this.handOver(readEntries(reply));
       } catch (error) {
         if (this.stopRequested()) break;
         // The group is gone (the log was deleted, Redis lost its data): join it anew at the log's end.

@@ -168,19 +168,21 @@ return merged
 `);
 
 /**
- * Claims the candidates still due: pending moves to in-flight (merged over what a worker whose lease ran
- * out left there), the lease token is recorded, and the due time becomes the lease's end. A candidate
- * another node claimed first is no longer due, and is skipped.
+ * Claims up to `limit` of the candidates still due, in order: pending moves to in-flight (merged over
+ * what a worker whose lease ran out left there, which counts as a failed attempt), the lease token is
+ * recorded, and the due time becomes the lease's end. A candidate another node claimed first is no
+ * longer due, and is skipped.
  * KEYS: due, subs...
- * ARGV: now, lease end, lease token, ids (in the order of the subs' keys)...
+ * ARGV: now, lease end, lease token, limit, ids (in the order of the subs' keys)...
  * Returns per claim: { id, in-flight JSON, attempt, record fields (HMGET of RECORD_FIELDS) }.
  */
 export const CLAIM = new RedisScript(`${PRELUDE}
 local RECORD_FIELDS = { ${RECORD_FIELDS.map((field) => `'${field}'`).join(', ')} }
-local now = tonumber(ARGV[1])
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[4])
 local claims = {}
 for i = 2, #KEYS do
-  local id = ARGV[i + 2]
+  if #claims >= limit then break end
+  local id = ARGV[i + 3]
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and tonumber(score) <= now then
     local state = redis.call('HMGET', KEYS[i], 'id', '${F.pending}', '${F.inFlight}', '${F.attempt}')
@@ -188,10 +190,13 @@ for i = 2, #KEYS do
       redis.call('ZREM', KEYS[1], id)
     else
       local held = cjson.encode(merge_under(decode(state[3]), decode(state[2])))
-      redis.call('HSET', KEYS[i], '${F.inFlight}', held, '${F.lease}', ARGV[3])
+      local attempt = tonumber(state[4] or '0')
+      -- Something still in flight here means its lease ran out: that attempt failed.
+      if state[3] then attempt = attempt + 1 end
+      redis.call('HSET', KEYS[i], '${F.inFlight}', held, '${F.lease}', ARGV[3], '${F.attempt}', attempt)
       redis.call('HDEL', KEYS[i], '${F.pending}')
       redis.call('ZADD', KEYS[1], ARGV[2], id)
-      claims[#claims + 1] = { id, held, state[4] or '0', redis.call('HMGET', KEYS[i], unpack(RECORD_FIELDS)) }
+      claims[#claims + 1] = { id, held, attempt, redis.call('HMGET', KEYS[i], unpack(RECORD_FIELDS)) }
     end
   end
 end

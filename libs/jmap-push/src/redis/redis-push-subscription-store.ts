@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { JmapPushConfigError } from '../errors/jmap-push-config.error';
 import { JmapPushError } from '../errors/jmap-push.error';
 import { describeError } from '../util/describe-error';
 import { positiveIntegerOption } from '../util/positive-integer-option';
@@ -12,7 +13,7 @@ import type {
   StoredPushSubscription,
 } from '../web-push/push-subscription';
 import type { PushSubscriptionStore, StoredChangeListener } from '../web-push/push-subscription-store.interface';
-import { ChangeLogConsumer, ensureConsumerGroup } from './change-log-consumer';
+import { ChangeLogConsumer, ensureConsumerGroup, type ChangeLogConsumerOptions } from './change-log-consumer';
 import { PushSubscriptionKeys } from './push-subscription-keys';
 import {
   decodePendingPush,
@@ -47,7 +48,14 @@ const MAX_SUBSCRIPTIONS_PER_SCRIPT = 100;
 /** Reads sent at once by a listing (the rest wait their turn), so a huge set cannot flood the connection. */
 const MAX_PARALLEL_READS = 500;
 /** Rounds of `claimDue` when other nodes won some candidates. */
-const MAX_CLAIM_ROUNDS = 3;
+const MAX_CLAIM_ROUNDS = 5;
+/**
+ * Candidates a claim looks at per push it wants: nodes claiming at once read the same earliest ones,
+ * and the spare ones are what the slower node gets instead of nothing.
+ */
+const CANDIDATES_PER_CLAIM = 4;
+/** Spare candidates a claim looks at, at most. */
+const MAX_SPARE_CANDIDATES = 100;
 /** How long after its lease ended this node still remembers a claim's token for a late `settle`. */
 const LEASE_MEMORY_MS = 600_000;
 
@@ -85,10 +93,7 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
   private readonly readerConnectionName: string;
   private readonly group: string;
   private readonly consumerName: string;
-  private readonly consumerOptions: Pick<
-    ConstructorParameters<typeof ChangeLogConsumer>[2],
-    'blockMs' | 'batchSize' | 'claimIdleMs' | 'claimIntervalMs' | 'deadConsumerMs'
-  >;
+  private readonly consumerOptions: Omit<ChangeLogConsumerOptions, 'group' | 'consumer' | 'connectionName'>;
   private connection?: OwnedRedisConnection;
   private readonly consumers = new Set<ChangeLogConsumer>();
   private consumersStarted = 0;
@@ -103,8 +108,12 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
     this.commandTimeoutMs = count('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
     this.connectionName = options.connectionName ?? DEFAULT_CONNECTION_NAME;
     this.readerConnectionName = options.readerConnectionName ?? DEFAULT_READER_CONNECTION_NAME;
-    this.group = options.consumerGroup ?? DEFAULT_CONSUMER_GROUP;
-    this.consumerName = options.consumerName ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.group = name('consumerGroup', options.consumerGroup, DEFAULT_CONSUMER_GROUP);
+    this.consumerName = name(
+      'consumerName',
+      options.consumerName,
+      `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    );
     this.consumerOptions = {
       blockMs: count('blockMs', options.blockMs, DEFAULT_BLOCK_MS),
       batchSize: count('readBatchSize', options.readBatchSize, DEFAULT_READ_BATCH_SIZE),
@@ -261,8 +270,9 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
     const claims: DeliveryClaim[] = [];
     for (let round = 0; round < MAX_CLAIM_ROUNDS && claims.length < limit; round++) {
       const wanted = limit - claims.length;
+      const candidates = Math.min(wanted * CANDIDATES_PER_CLAIM, wanted + MAX_SPARE_CANDIDATES);
       const ids = asArray(
-        await this.send(['ZRANGE', this.keys.due, '-inf', String(now), 'BYSCORE', 'LIMIT', '0', String(wanted)]),
+        await this.send(['ZRANGE', this.keys.due, '-inf', String(now), 'BYSCORE', 'LIMIT', '0', String(candidates)]),
       ).filter((id): id is string => typeof id === 'string');
       if (ids.length === 0) break;
       const token = `${this.leaseTokens}${++this.leaseCount}`;
@@ -270,7 +280,7 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
       const reply = await this.script(
         CLAIM,
         [this.keys.due, ...ids.map((id) => this.keys.subscription(id))],
-        [String(now), String(until), token, ...ids],
+        [String(now), String(until), token, String(wanted), ...ids],
       );
       for (const row of asArray(reply)) {
         const [id, held, attempt, record] = asArray(row);
@@ -280,8 +290,8 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
         this.held.set(id, { token, until });
         claims.push({ subscription, pending, attempt: Number(attempt) || 0 });
       }
-      // Fewer due than asked for: there are no more. Otherwise other nodes won some: look again.
-      if (ids.length < wanted) break;
+      // Fewer due than looked for: there are no more. Otherwise other nodes won some: look again.
+      if (ids.length < candidates) break;
     }
     return claims;
   }
@@ -389,6 +399,15 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
 
 function count(name: string, value: number | undefined, fallback: number): number {
   return positiveIntegerOption(OWNER, name, value, fallback);
+}
+
+/** A name option (consumer group, consumer), or its default; an empty name would be refused by Redis later. */
+function name(option: string, value: string | undefined, fallback: string): string {
+  const chosen = value ?? fallback;
+  if (typeof chosen !== 'string' || chosen === '') {
+    throw new JmapPushConfigError(`${OWNER}: ${option} must be a non-empty string`);
+  }
+  return chosen;
 }
 
 function unique(values: readonly string[]): string[] {
