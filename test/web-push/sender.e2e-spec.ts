@@ -184,6 +184,14 @@ describeWithOpenssl('PushSender over real HTTPS to the FakePushService (RFC 8030
       expect(service.connections).toBe(0);
     });
 
+    it('refuses, without connecting, a subscription whose keys cannot encrypt', async () => {
+      const phone = service.subscription('phone');
+      const keys = { p256dh: Buffer.alloc(65, 7).toString('base64url'), auth: phone.keys.auth };
+      const outcome = await sender().send({ url: phone.endpoint, keys }, stateChange, normal);
+      expect(outcome).toEqual({ kind: 'refused', reason: 'the subscription keys cannot encrypt' });
+      expect(service.connections).toBe(0);
+    });
+
     it('sends a StateChange cut by splitStateChange as bodies that each fit the 4096-octet push (RFC 8030 section 7.2)', async () => {
       const phone = service.subscription('phone');
       const changed: Record<string, Record<string, string>> = {};
@@ -328,6 +336,21 @@ describeWithOpenssl('PushSender over real HTTPS to the FakePushService (RFC 8030
       expect(service.connections).toBeLessThanOrEqual(2);
     });
 
+    it('asks the resolver once per connection, not once per push', async () => {
+      const phone = service.subscription('phone');
+      const resolver = tableResolver({ 'push.test': [[v4('127.0.0.1')]] });
+      const pushSender = sender({ resolver, allowHosts: ['push.test'] });
+      const url = new URL(phone.endpoint);
+      url.hostname = 'push.test';
+      for (let i = 0; i < 10; i++) {
+        expect(await pushSender.send({ url: url.href, keys: null }, stateChange, normal)).toMatchObject({
+          kind: 'delivered',
+        });
+      }
+      expect(service.connections).toBeGreaterThan(0);
+      expect(resolver.calls).toHaveLength(service.connections);
+    });
+
     it('keeps one connection alive for every push when maxConcurrentPushes is 1', async () => {
       const phone = service.subscription('phone');
       const pushSender = sender({ maxConcurrentPushes: 1 });
@@ -470,6 +493,18 @@ describeWithOpenssl('PushSender over real HTTPS to the FakePushService (RFC 8030
       expect(await pushSender.send(target, stateChange, normal)).toMatchObject({ kind: 'refused' });
       expect(await pushSender.send(target, stateChange, normal)).toMatchObject({ kind: 'refused' });
       expect(resolver.calls).toEqual(['rebind.test', 'rebind.test']);
+      expect(service.connections).toBe(0);
+    });
+
+    it('retries, as a timeout, a resolver that does not answer within requestTimeoutMs', async () => {
+      const phone = service.subscription('phone');
+      const hanging: PushHostResolver = () => new Promise(() => undefined);
+      const outcome = await sender({ resolver: hanging, requestTimeoutMs: 200 }).send(
+        { url: urlOn('slow-dns.test', phone), keys: null },
+        stateChange,
+        normal,
+      );
+      expect(outcome).toEqual({ kind: 'retry', reason: 'timeout' });
       expect(service.connections).toBe(0);
     });
 
