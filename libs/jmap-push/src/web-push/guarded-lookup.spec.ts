@@ -29,7 +29,7 @@ function answering(...answers: ReadonlyArray<readonly ResolvedAddress[]>): PushH
   const calls: string[] = [];
   const resolver = (hostname: string): Promise<readonly ResolvedAddress[]> => {
     calls.push(hostname);
-    const answer = answers[Math.min(calls.length, answers.length) - 1];
+    const answer = answers.at(Math.min(calls.length, answers.length) - 1);
     return Promise.resolve(answer ?? []);
   };
   return Object.assign(resolver, { calls });
@@ -217,7 +217,7 @@ describe('guardedLookup and guardedConnector on real loopback sockets', () => {
     return new Promise((resolve, reject) => {
       connector({ hostname, protocol: 'http:', port: String(port) }, (error, socket) => {
         if (error) reject(error);
-        else resolve(socket as Socket);
+        else resolve(socket);
       });
     });
   }

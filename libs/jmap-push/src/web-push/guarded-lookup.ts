@@ -29,8 +29,7 @@ export function guardedLookup(resolver: PushHostResolver, permits: ConnectPermit
         // Node asks for one family only when the socket was given one; push connections are not.
         const family = familyNumber(options.family);
         const offered = family === 0 ? addresses : addresses.filter((address) => address.family === family);
-        const first = offered[0];
-        if (first === undefined) {
+        if (offered.length === 0) {
           callback(
             Object.assign(new Error('the push host has no address of the family asked'), { code: 'ENOTFOUND' }),
             '',
@@ -38,6 +37,7 @@ export function guardedLookup(resolver: PushHostResolver, permits: ConnectPermit
         } else if (options.all === true) {
           callback(null, offered);
         } else {
+          const [first] = offered as [LookupAddress, ...LookupAddress[]];
           callback(null, first.address, first.family);
         }
       },
@@ -85,10 +85,11 @@ async function checkedAddresses(
   );
   // A copy made before the check, the family read off each address itself: what is checked is what the
   // socket gets, whatever the resolver's array or objects do afterwards.
-  const addresses = Array.from(resolved, (entry: ResolvedAddress) => String(entry.address)).map((address) => ({
-    address,
-    family: isIP(address),
-  }));
+  const addresses = Array.from(resolved, (entry: ResolvedAddress) => {
+    // A plain JavaScript resolver may hand anything over; what is not a string is no address.
+    const address: unknown = entry.address;
+    return typeof address === 'string' ? address : '';
+  }).map((address) => ({ address, family: isIP(address) }));
   if (addresses.length === 0) throw new PushAddressRefusedError('the push host resolves to no address');
   for (const { address } of addresses) {
     if (!permits(hostname, address)) {
