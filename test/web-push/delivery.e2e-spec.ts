@@ -33,6 +33,8 @@ describeWithOpenssl('Web Push delivery', () => {
       verificationCode: expect.stringMatching(/^\S{16,}$/) as string,
     });
     expect(push.headers['content-encoding']).toBe('aes128gcm');
+    // RFC 8620 section 7.2: "The POST request MUST have a content type of application/json".
+    expect(push.headers['content-type']).toBe('application/json');
     expect(push.vapid).toMatchObject({ valid: true, publicKey: app.vapid.publicKey });
     expect(push.headers.ttl).toBe('600');
     expect(push.headers.urgency).toBe('normal');

@@ -101,6 +101,37 @@ describeWithOpenssl('Web Push retries and push service answers', () => {
     },
   );
 
+  it('destroys a subscription whose push host resolves to an internal address (RFC 8620 section 8.6), sending nothing', async () => {
+    await app.close();
+    const asked: string[] = [];
+    // The resolver stands in for DNS: a public-looking name that resolves to loopback, as a rebinding
+    // attacker's would. Only 127.0.0.1 itself is allowed internal addresses.
+    app = await startWebPushApp({
+      webPushOptions: {
+        resolver: (hostname) => {
+          asked.push(hostname);
+          return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+        },
+      },
+    });
+    const device = app.service.subscription('rebound');
+    const url = device.endpoint.replace('https://127.0.0.1:', 'https://push.test:');
+    const args = await app.set({ create: { new: { deviceClientId: 'd', url, keys: device.keys } } });
+    const { id } = (args.created as Record<string, { id: string }>).new;
+    await expectLogged(
+      'warn',
+      new RegExp(`Push subscription ${id} was destroyed: its push service address is refused`),
+      () => eventually(async () => (await app.store.get(id)) === undefined, 'the subscription was destroyed'),
+    );
+    expect(asked).toContain('push.test');
+    expect(app.service.pushes('rebound')).toHaveLength(0);
+    expect(app.push.metrics.snapshot()).toMatchObject({
+      pushesRefusedBySsrf: 1,
+      pushVerificationsSent: 0,
+      pushSubscriptionsDestroyed: { refused: 1 },
+    });
+  });
+
   it('drops a push refused with another 4xx, counts and logs it (without the URL), and keeps the subscription', async () => {
     const phone = await app.subscribeVerified('refusing');
     app.service.answer('refusing', { status: 400 });

@@ -11,11 +11,7 @@ import { FakePushService, type FakePushSubscription, type RecordedPush, type Scr
 import { PushDelivery } from 'jmap-push/web-push/push-delivery';
 import { PushSubscriptionRevalidation } from 'jmap-push/web-push/push-subscription-revalidation';
 import { startPushApp, type PushApp, type PushAppOptions } from '../../support/push-app';
-import { selfSignedCertificate } from './tls';
-
-/** One TLS identity per test file: making a key pair takes a moment. */
-let tls: { key: string; cert: string } | undefined;
-const certificate = () => (tls ??= selfSignedCertificate());
+import { pushServiceCertificate as certificate } from './tls';
 
 /** A fresh VAPID identity of the server (RFC 8292). */
 export function vapidKeys(): VapidKeys {
