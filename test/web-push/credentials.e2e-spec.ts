@@ -89,6 +89,15 @@ describeWithOpenssl('Web Push subscriptions and their credentials', () => {
     expect(app.service.pushes(byToken.name)).toHaveLength(1); // its verification only
   });
 
+  it('revalidates on its own every revalidateIntervalMs', async () => {
+    await app.close();
+    app = await startWebPushApp({ authenticator: directory, revalidateIntervalMs: 200 });
+    const phone = await app.subscribeVerified('timed', TOKEN);
+    directory.revokedCredentials.add('bob:token-1');
+    await eventually(async () => (await app.store.get(phone.id)) === undefined, 'the timer revalidated', 5_000);
+    expect(app.push.metrics.snapshot().pushSubscriptionsDestroyed.revoked).toBe(1);
+  });
+
   it('keeps every subscription when revalidate throws (a directory outage must not wipe every device)', async () => {
     const phone = await app.subscribeVerified('outage', PASSWORD);
     directory.failing = true;
