@@ -326,6 +326,12 @@ describe('PushSubscription/set create (RFC 8620 section 7.2.2)', () => {
       expect((await stored(sooner.created.c.id)).expires).toBe(Date.UTC(2998, 0, 1));
     });
 
+    it('with a credential expiry that is no time (a host bug): bounded by maxExpiresSeconds, never forever', async () => {
+      const odd = callerOf('browser-session:odd', { credentialExpiresAt: Number.NaN });
+      const response = await set({ create: { c: validCreate({ expires: '2999-01-01T00:00:00Z' }) } }, odd);
+      expect(parseUtcDate(response.created.c.expires)).toBeLessThanOrEqual(Date.now() + 7 * DAY);
+    });
+
     it('with a credential that expired: forbidden', async () => {
       const expired = callerOf('browser-session:old', { credentialExpiresAt: Date.now() - 1_000 });
       const response = await set({ create: { c: validCreate() } }, expired);
