@@ -105,8 +105,8 @@ export class PushSender {
     if (target.keys !== null) requestHeaders['content-encoding'] = 'aes128gcm';
     if (headers.topic !== undefined) requestHeaders.topic = headers.topic;
 
-    // One deadline for the whole request, resolving and connecting included; the undici timeouts below
-    // it only name which step was slow.
+    // One deadline for the whole request, resolving, connecting and a queue for a free connection included;
+    // undici's connect, headers and body timeouts bound each step on its own.
     const signal = AbortSignal.timeout(this.settings.requestTimeoutMs);
     let response: Dispatcher.ResponseData;
     try {

@@ -1,4 +1,5 @@
 import { invalidArguments } from './push-subscription-errors';
+import { quoted } from './quoted-names';
 
 /** A JSON object (not an array, not null). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
@@ -20,8 +21,7 @@ export function readArguments(method: string, args: unknown, allowed: readonly s
     throw invalidArguments(`${method} takes no ifInState: push subscriptions have no state (RFC 8620 section 7.2)`);
   }
   if (unknown.length > 0) {
-    const named = unknown.slice(0, 10).map((name) => JSON.stringify(name.slice(0, 64)));
-    throw invalidArguments(`${method} has no argument ${named.join(', ')}`);
+    throw invalidArguments(`${method} has no argument ${quoted(unknown)}`);
   }
   return args;
 }

@@ -1,15 +1,16 @@
 import type { PushKeys } from './push-subscription';
 import { readPushKeys } from './push-keys';
 import {
+  grantExpires,
   PropertyProblems,
   PUSH_SUBSCRIPTION_PROPERTIES,
   readDeviceClientId,
-  grantExpires,
   readExpires,
   readTypes,
   type PropertyRules,
 } from './push-subscription-properties';
 import { pushUrlProblem } from './push-url';
+import { quoted } from './quoted-names';
 import { formatUtcDate } from './utc-date';
 
 /** A create of `PushSubscription/set`, checked: what the client may set, and what `created` echoes. */
@@ -36,7 +37,7 @@ const KNOWN: ReadonlySet<string> = new Set(PUSH_SUBSCRIPTION_PROPERTIES);
 export function readCreate(props: Record<string, unknown>, rules: PropertyRules): PushSubscriptionCreate {
   const problems = new PropertyProblems();
   for (const property of Object.keys(props)) {
-    if (!KNOWN.has(property)) problems.add(property, `${property} is not a PushSubscription property`);
+    if (!KNOWN.has(property)) problems.add(property, `${quoted([property])} is not a PushSubscription property`);
   }
   if ('id' in props) problems.add('id', 'id is set by the server');
   if (props.verificationCode !== undefined && props.verificationCode !== null) {

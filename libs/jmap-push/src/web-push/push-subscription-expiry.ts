@@ -15,7 +15,10 @@ export function grantedExpiry(
   maxExpiresMs: number,
   caller: PushSubscriptionCaller,
 ): number {
-  const limit = wholeSecond(caller.credentialExpiresAt ?? now + maxExpiresMs);
+  const { credentialExpiresAt } = caller;
+  // A host's NaN must not become a subscription that never expires: only a real time bounds it.
+  const bound = credentialExpiresAt !== undefined && Number.isFinite(credentialExpiresAt);
+  const limit = wholeSecond(bound ? credentialExpiresAt : now + maxExpiresMs);
   return requested === null ? limit : Math.min(requested, limit);
 }
 

@@ -4,6 +4,7 @@ import { invalidArguments, PushSubscriptionMethodError } from './push-subscripti
 import { readArguments, readStringList } from './push-subscription-arguments';
 import type { PushSubscriptionStore } from './push-subscription-store.interface';
 import { PRIVATE_PROPERTIES } from './push-subscription-properties';
+import { quoted } from './quoted-names';
 import { READABLE_PROPERTIES, renderPushSubscription, type ReadableProperty } from './push-subscription-view';
 import { ownSubscriptions } from './own-subscriptions';
 
@@ -53,8 +54,7 @@ function readProperties(args: Record<string, unknown>): ReadonlySet<ReadableProp
   }
   const unknown = asked.filter((property) => !READABLE.has(property));
   if (unknown.length > 0) {
-    const named = [...new Set(unknown)].slice(0, 10).map((property) => JSON.stringify(property.slice(0, 64)));
-    throw invalidArguments(`"properties" names what a PushSubscription does not have: ${named.join(', ')}`);
+    throw invalidArguments(`"properties" names what a PushSubscription does not have: ${quoted(unknown)}`);
   }
   return new Set(asked as ReadableProperty[]);
 }

@@ -19,9 +19,11 @@ export const TYPES = ['Mailbox', 'Email', 'Thread', 'EmailDelivery'] as const;
 export function vapidKeys(): VapidKeys {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
+  // getPrivateKey() drops leading zero octets (1 key in 256): VAPID wants all 32.
+  const privateKey = ecdh.getPrivateKey();
   return {
     publicKey: ecdh.getPublicKey().toString('base64url'),
-    privateKey: ecdh.getPrivateKey().toString('base64url'),
+    privateKey: Buffer.concat([Buffer.alloc(32 - privateKey.length), privateKey]).toString('base64url'),
     subject: 'mailto:ops@example.test',
   };
 }

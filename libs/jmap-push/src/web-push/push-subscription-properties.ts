@@ -2,6 +2,7 @@ import type { TypeRegistry } from '../state/type-registry';
 import { invalidProperties, PushSubscriptionSetError } from './push-subscription-errors';
 import type { PushSubscriptionCaller } from './push-subscription-caller';
 import { grantedExpiry } from './push-subscription-expiry';
+import { quoted } from './quoted-names';
 import { parseUtcDate } from './utc-date';
 
 /** The properties of a PushSubscription (RFC 8620 section 7.2). */
@@ -75,7 +76,7 @@ export function readTypes(
   const names = value;
   const unknown = names.filter((name) => !registry.has(name));
   if (unknown.length > 0) {
-    problems.add('types', `types names unknown types: ${[...new Set(unknown)].slice(0, 10).join(', ')}`);
+    problems.add('types', `types names types this server does not push: ${quoted(unknown)}`);
     return undefined;
   }
   return [...new Set(names)];

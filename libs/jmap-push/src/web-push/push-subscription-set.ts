@@ -44,7 +44,7 @@ export async function setPushSubscriptions(
   caller: PushSubscriptionCaller,
   now: number,
 ): Promise<Record<string, unknown>> {
-  const { store, settings, creations, signal } = deps;
+  const { store, settings } = deps;
   const read = readArguments('PushSubscription/set', args, ['create', 'update', 'destroy']);
   const create = Object.entries(readObjectMap(read, 'create'));
   const update = Object.entries(readObjectMap(read, 'update'));
@@ -56,13 +56,13 @@ export async function setPushSubscriptions(
     );
   }
   const credentialId = credentialIdOf(caller);
-  const own = await ownSubscriptions(store, credentialId, now);
-  const rules: PropertyRules = {
-    types: deps.types,
-    maxExpiresMs: settings.maxExpiresMs,
-    maxUrlLength: settings.maxUrlLength,
+  const call: SetCall = {
+    deps,
     caller,
+    credentialId,
     now,
+    own: await ownSubscriptions(store, credentialId, now),
+    rules: { types: deps.types, maxExpiresMs: settings.maxExpiresMs, maxUrlLength: settings.maxUrlLength, caller, now },
   };
   /** Creation id to the id it got in this call, for `#creationId` in `update` and `destroy`. */
   const createdIds = new Map<string, string>();
@@ -72,41 +72,9 @@ export async function setPushSubscriptions(
   const notCreated: Entries = [];
   for (const [creationId, props] of create) {
     try {
-      if (own.size >= settings.maxSubscriptionsPerCredential) {
-        throw new PushSubscriptionSetError(
-          'overQuota',
-          `a credential may hold at most ${settings.maxSubscriptionsPerCredential} push subscriptions`,
-        );
-      }
-      if (!creations.allows(credentialId, now)) {
-        throw new PushSubscriptionSetError(
-          'rateLimit',
-          `a credential may create at most ${settings.maxCreationsPerMinute} push subscriptions a minute`,
-        );
-      }
-      const fields = readCreate(props, rules);
-      const subscription: StoredPushSubscription = {
-        id: newPushSubscriptionId(),
-        credentialId,
-        principal: storedPrincipal(caller),
-        deviceClientId: fields.deviceClientId,
-        url: fields.url,
-        keys: fields.keys,
-        verificationCode: newVerificationCode(),
-        verified: false,
-        expires: fields.expires,
-        types: fields.types,
-        createdAt: now,
-        vapidPublicKey: settings.vapid.publicKey,
-      };
-      await store.create(subscription, now);
-      creations.record(credentialId, now);
-      own.set(subscription.id, subscription);
-      createdIds.set(creationId, subscription.id);
-      // The PushVerification goes out now, not after this answer: RFC 8620 section 7.2.2 has clients
-      // expect it "while the request creating the subscription is still in progress".
-      signal.notify();
-      created.push([creationId, { id: subscription.id, ...fields.echo }]);
+      const result = await createOne(call, props);
+      createdIds.set(creationId, result.id);
+      created.push([creationId, result]);
     } catch (error) {
       notCreated.push([creationId, setErrorOf(error)]);
     }
@@ -117,15 +85,7 @@ export async function setPushSubscriptions(
   for (const [key, patch] of update) {
     const id = resolve(key);
     try {
-      const current = id === undefined ? undefined : own.get(id);
-      if (!current) throw notFound();
-      const { changes, echo } = readUpdate(current, patch, rules);
-      if (Object.keys(changes).length > 0) {
-        const stored = await store.update(current.id, changes);
-        if (!stored) throw notFound(); // destroyed meanwhile, e.g. by a revocation
-        own.set(stored.id, stored);
-      }
-      updated.push([current.id, echo]);
+      updated.push([id ?? key, await updateOne(call, id, patch)]);
     } catch (error) {
       notUpdated.push([id ?? key, setErrorOf(error)]);
     }
@@ -135,8 +95,8 @@ export async function setPushSubscriptions(
   const notDestroyed: Entries = [];
   for (const key of destroy) {
     const id = resolve(key);
-    if (id !== undefined && own.has(id) && (await store.destroy(id))) {
-      own.delete(id);
+    if (id !== undefined && call.own.has(id) && (await store.destroy(id))) {
+      call.own.delete(id);
       destroyed.push(id);
     } else {
       notDestroyed.push([key, notFound().toJSON()]);
@@ -151,6 +111,77 @@ export async function setPushSubscriptions(
     notUpdated: mapOrNull(notUpdated),
     notDestroyed: mapOrNull(notDestroyed),
   };
+}
+
+/** One `/set` call in progress. */
+interface SetCall {
+  readonly deps: PushSubscriptionSetDependencies;
+  readonly caller: PushSubscriptionCaller;
+  readonly credentialId: string;
+  readonly now: number;
+  /** The credential's live subscriptions, kept current as the call creates, updates and destroys. */
+  readonly own: Map<string, StoredPushSubscription>;
+  readonly rules: PropertyRules;
+}
+
+/** One create: the limits first (cheap, and no key is checked beyond them), then the properties. */
+async function createOne(
+  call: SetCall,
+  props: Record<string, unknown>,
+): Promise<{ id: string } & Record<string, unknown>> {
+  const { store, settings, creations, signal } = call.deps;
+  const { credentialId, now } = call;
+  if (call.own.size >= settings.maxSubscriptionsPerCredential) {
+    throw new PushSubscriptionSetError(
+      'overQuota',
+      `a credential may hold at most ${settings.maxSubscriptionsPerCredential} push subscriptions`,
+    );
+  }
+  if (!creations.allows(credentialId, now)) {
+    throw new PushSubscriptionSetError(
+      'rateLimit',
+      `a credential may create at most ${settings.maxCreationsPerMinute} push subscriptions a minute`,
+    );
+  }
+  const fields = readCreate(props, call.rules);
+  const subscription: StoredPushSubscription = {
+    id: newPushSubscriptionId(),
+    credentialId,
+    principal: storedPrincipal(call.caller),
+    deviceClientId: fields.deviceClientId,
+    url: fields.url,
+    keys: fields.keys,
+    verificationCode: newVerificationCode(),
+    verified: false,
+    expires: fields.expires,
+    types: fields.types,
+    createdAt: now,
+    vapidPublicKey: settings.vapid.publicKey,
+  };
+  await store.create(subscription, now);
+  creations.record(credentialId, now);
+  call.own.set(subscription.id, subscription);
+  // The PushVerification goes out now, not after this answer: RFC 8620 section 7.2.2 has clients
+  // expect it "while the request creating the subscription is still in progress".
+  signal.notify();
+  return { id: subscription.id, ...fields.echo };
+}
+
+/** One update of the credential's subscription `id`: what `updated` says for it. */
+async function updateOne(
+  call: SetCall,
+  id: string | undefined,
+  patch: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
+  const current = id === undefined ? undefined : call.own.get(id);
+  if (!current) throw notFound();
+  const { changes, echo } = readUpdate(current, patch, call.rules);
+  if (Object.keys(changes).length > 0) {
+    const stored = await call.deps.store.update(current.id, changes);
+    if (!stored) throw notFound(); // destroyed meanwhile, e.g. by a revocation
+    call.own.set(stored.id, stored);
+  }
+  return echo;
 }
 
 /** The principal as stored: a plain copy of what delivery and revalidation need, nothing the host added. */

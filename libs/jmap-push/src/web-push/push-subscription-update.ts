@@ -10,6 +10,7 @@ import {
   readTypes,
   type PropertyRules,
 } from './push-subscription-properties';
+import { quoted } from './quoted-names';
 import { formatUtcDate } from './utc-date';
 import { isVerificationCode } from './verification-code';
 
@@ -44,13 +45,14 @@ export function readUpdate(
     const slash = path.indexOf('/');
     const property = slash < 0 ? path : path.slice(0, slash);
     if (!KNOWN.has(property)) {
-      problems.add(property, `${property} is not a PushSubscription property`);
+      problems.add(property, `${quoted([property])} is not a PushSubscription property`);
       continue;
     }
     if (slash >= 0) {
       if (property === 'keys') problems.add('keys', `keys are immutable: ${IMMUTABLE_HINT}`);
       // Every other property is a string, a date or an array: RFC 8620 section 5.3 patches no array members.
-      else throw new PushSubscriptionSetError('invalidPatch', `"${path}" does not point into a patchable object`);
+      else
+        throw new PushSubscriptionSetError('invalidPatch', `${quoted([path])} does not point into a patchable object`);
       continue;
     }
     switch (property) {
