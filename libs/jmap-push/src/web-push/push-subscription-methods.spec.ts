@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
+import { PushMetrics } from '../metrics/push-metrics';
 import { TypeRegistry } from '../state/type-registry';
 import { DeliverySignal } from './delivery-signal';
 import { InMemoryPushSubscriptionStore } from './in-memory-push-subscription.store';
@@ -775,13 +776,14 @@ describe('a failing store', () => {
 });
 
 describe('PushSubscriptionMethods in Nest', () => {
-  it('is built from its tokens: the store, WEB_PUSH_SETTINGS, TypeRegistry and DeliverySignal', async () => {
+  it('is built from its tokens: the store, WEB_PUSH_SETTINGS, TypeRegistry, DeliverySignal and PushMetrics', async () => {
     const store = new InMemoryPushSubscriptionStore();
     const moduleRef = await Test.createTestingModule({
       providers: [
         PushSubscriptionMethods,
         TypeRegistry,
         DeliverySignal,
+        PushMetrics,
         { provide: PUSH_SETTINGS, useValue: { types: TYPES } },
         { provide: PushSubscriptionStore, useValue: store },
         { provide: WEB_PUSH_SETTINGS, useValue: resolveWebPushSettings({ vapid: fixture.settings.vapid }) },
