@@ -31,8 +31,7 @@ describeWithOpenssl('Web Push on nodes sharing Redis', () => {
     const redis = new Redis(REDIS_URL);
     const bus = new RedisPushBus({ client: redis, keyPrefix, blockMs: 1_000 });
     const store = new RedisPushSubscriptionStore({ client: redis, keyPrefix, blockMs: 1_000 });
-    // Changes published from here on are kept for the group, whichever node reads first.
-    await store.ready();
+    // The module awaits store.ready() at start-up: changes published from then on are kept for the group.
     const app = await startWebPushApp({ service, bus, webPushOptions: { vapid, store, pollIntervalMs: 100 } });
     await bus.ready();
     nodes.push({ app, redis, store });

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleDestroy,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { PushBus } from '../bus/push-bus.interface';
 import { PushMetrics } from '../metrics/push-metrics';
@@ -55,7 +56,7 @@ class InFlightPush {
  */
 @Injectable()
 export class PushDelivery
-  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly logger = new Logger('JmapPush');
   private readonly inFlight = new Set<InFlightPush>();
@@ -89,6 +90,11 @@ export class PushDelivery
         },
       });
     }
+  }
+
+  /** A shared store's change feed exists before the app serves, so no change made after start-up is missed. */
+  async onModuleInit(): Promise<void> {
+    await this.store?.ready?.();
   }
 
   onApplicationBootstrap(): void {

@@ -77,6 +77,12 @@ export interface PushSubscriptionStore {
    */
   consumeChanges?(listener: StoredChangeListener): () => Promise<void>;
 
+  /**
+   * Optional: resolves once the store keeps every change published from now on for `consumeChanges`
+   * (a Redis consumer group exists). The module awaits it during application start-up.
+   */
+  ready?(): Promise<void>;
+
   /** Called on application shutdown: stop reading, close what the store opened (never the user's clients). */
   close?(): Promise<void>;
 }
