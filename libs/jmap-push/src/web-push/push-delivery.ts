@@ -31,7 +31,10 @@ const MIN_WAKE_DELAY_MS = 25;
 /** setTimeout's longest delay; a later due time is looked at again after it. */
 const MAX_WAKE_DELAY_MS = 2 ** 31 - 1;
 
-/** One claim being sent. `abandoned` once shutdown handed it back: its late outcome is then ignored. */
+/**
+ * One claim being sent. `abandoned` once shutdown handed it back, or once its lease ran out and the
+ * store handed the subscription out again: its late outcome is then ignored, only the newer claim settles.
+ */
 class InFlightPush {
   abandoned = false;
   /** Settles when the push is over and applied to the store. */
@@ -60,6 +63,8 @@ export class PushDelivery
 {
   private readonly logger = new Logger('JmapPush');
   private readonly inFlight = new Set<InFlightPush>();
+  /** Per subscription id, the push of its latest claim: the one that may settle it. */
+  private readonly latest = new Map<string, InFlightPush>();
   private readonly intake: PushChangeIntake | undefined;
   private running = false;
   private pumping = false;
@@ -143,10 +148,13 @@ export class PushDelivery
     await bounded(Promise.all([...this.inFlight].map((push) => push.done)), SHUTDOWN_GRACE_MS);
     // Still going: handed back as due now, so no node waits for the lease to run out to send them.
     const now = Date.now();
+    const pushes = [...this.inFlight];
+    this.inFlight.clear();
     await Promise.all(
-      [...this.inFlight].map(async (push) => {
+      pushes.map(async (push) => {
+        // Superseded by a newer claim of the same subscription: that one is handed back, not this.
+        if (push.abandoned) return;
         push.abandoned = true;
-        this.inFlight.delete(push);
         await this.settle(push.claim, { kind: 'settle', result: { outcome: 'retry', at: now } });
       }),
     );
@@ -221,10 +229,18 @@ export class PushDelivery
   }
 
   private start(claim: DeliveryClaim): void {
+    const id = claim.subscription.id;
     const push = new InFlightPush(claim);
+    // Still sending a push of this subscription: its lease ran out (a slow push service), so the store
+    // handed it out again, merged into this claim. The old request goes on (its connection stays
+    // counted in flight), but a settle from it would end this newer claim, which the store cannot tell apart.
+    const superseded = this.latest.get(id);
+    if (superseded) superseded.abandoned = true;
+    this.latest.set(id, push);
     this.inFlight.add(push);
     push.done = this.send(push).finally(() => {
       this.inFlight.delete(push);
+      if (this.latest.get(id) === push) this.latest.delete(id);
       this.wake();
     });
   }
