@@ -120,6 +120,20 @@ describeWithOpenssl('Web Push subscriptions and their credentials', () => {
     expect(app.service.pushes(phone.name)).toHaveLength(2);
   });
 
+  it('drops from a push backing off the states of an account whose grant was revoked meanwhile', async () => {
+    const phone = await app.subscribeVerified('narrowed-while-waiting', PASSWORD);
+    app.service.answer(phone.name, { status: 429, retryAfter: 1 });
+    await publishTaken(app, 'acc-alice', { Email: 'shared-before' });
+    expect(changedOf(await app.service.nextPush(phone.name))).toEqual({ 'acc-alice': { Email: 'shared-before' } });
+    // Backing off, the push still holds acc-alice's state when the grant goes.
+    directory.grants.set('bob', ['acc-bob']);
+    await app.revalidate();
+    await publishTaken(app, 'acc-bob', { Email: 'his-own' });
+    // RFC 8620 section 7.1: a StateChange tells only of accounts the user may read.
+    expect(changedOf(await app.service.nextPush(phone.name))).toEqual({ 'acc-bob': { Email: 'his-own' } });
+    await quiet(app);
+  });
+
   it('destroys the subscriptions of a browser session when it signs out, and expires them with it', async () => {
     const signIn = await fetch(`${app.push.baseUrl}/jmap/eventsource/session`, {
       method: 'POST',

@@ -3,7 +3,7 @@ import type { PushMetrics, PushSubscriptionDestroyReason } from '../metrics/push
 import type { PushOutcome } from './push-outcome';
 import { pushVerification, splitStateChange } from './push-payload';
 import type { PushSender } from './push-sender';
-import type { DeliveryClaim, DeliveryResult } from './push-subscription';
+import type { DeliveryClaim, DeliveryResult, PendingPush } from './push-subscription';
 import { topicFor } from './push-topic';
 import { urgencyOf } from './push-urgency';
 import { retryDelay } from './retry-delay';
@@ -53,13 +53,14 @@ export async function attemptPush(claim: DeliveryClaim, context: PushAttemptCont
   }
   // Verified: a verification still owed (it was retried while the client already verified with the code
   // it got) has nothing left to do, so only the changes go.
-  const { bodies, omitted } = splitStateChange(pending.changes);
+  const changes = readableChanges(pending.changes, subscription.principal.accountIds);
+  const { bodies, omitted } = splitStateChange(changes);
   if (omitted.length > 0) {
     context.logger.warn(
       `${omitted.length} state(s) of subscription ${subscription.id} are too large for any push and were left out`,
     );
   }
-  const urgency = urgencyOf(pending.changes, settings);
+  const urgency = urgencyOf(changes, settings);
   // RFC 8030 section 5.4: a push replaces an undelivered one of its Topic. A change cut into several
   // bodies goes without one, or the push service would keep only the last part.
   const headers = bodies.length === 1 ? { urgency, topic } : { urgency };
@@ -72,6 +73,16 @@ export async function attemptPush(claim: DeliveryClaim, context: PushAttemptCont
     metrics.pushesSent++;
   }
   return DONE;
+}
+
+/**
+ * The pending states of accounts the principal may still read. A grant revoked while a push waited (it
+ * was backing off, or in flight and retried) leaves that account's states in the pending push; RFC 8620
+ * section 7.1 sends a StateChange only for accounts the user has access to.
+ */
+function readableChanges(changes: PendingPush['changes'], accountIds: readonly string[]): PendingPush['changes'] {
+  const readable = new Set(accountIds);
+  return Object.fromEntries(Object.entries(changes).filter(([accountId]) => readable.has(accountId)));
 }
 
 function judge(outcome: PushOutcome, claim: DeliveryClaim, context: PushAttemptContext): ClaimAction {
