@@ -97,9 +97,19 @@ export class PushDelivery
     }
   }
 
-  /** A shared store's change feed exists before the app serves, so no change made after start-up is missed. */
+  /**
+   * A shared store's change feed exists before the app serves, so no change made after start-up is
+   * missed. A store that cannot get ready (Redis is away) does not stop the application: its other push
+   * channels work without it, and the store's feed joins once it can (changes published before are missed).
+   */
   async onModuleInit(): Promise<void> {
-    await this.store?.ready?.();
+    try {
+      await this.store?.ready?.();
+    } catch (error) {
+      this.logger.warn(
+        `Web Push starts without its store's change feed, which joins once the store can: ${describeError(error)}`,
+      );
+    }
   }
 
   onApplicationBootstrap(): void {
