@@ -25,7 +25,12 @@ function warningsOf(expected: RegExp, awaited: RegExp): { seen: Promise<string>;
     if (typeof message === 'string' && awaited.test(message)) seen(message);
     else if (!(typeof message === 'string' && expected.test(message))) original.call(this, message, ...rest);
   });
-  return { seen: promise, restore: () => spy.mockRestore() };
+  return {
+    seen: promise,
+    restore: () => {
+      spy.mockRestore();
+    },
+  };
 }
 
 describeWithOpenssl('Web Push on a Redis that is away at start-up', () => {
