@@ -207,15 +207,15 @@ return claims
  * Ends a claim. 'done': the in-flight push is dropped, attempts reset, and what arrived meanwhile is due
  * now (or the id leaves the queue). 'retry': the in-flight push merges back under what arrived meanwhile,
  * one more attempt is counted, and it is due at `at`. Ignored when the subscription is gone, holds
- * nothing in flight, or was claimed since by another lease (ARGV[5] set and not the lease's token).
+ * nothing in flight, or was claimed since by another lease (ARGV[5] not the lease's token).
  * KEYS: sub, due
- * ARGV: id, 'done' | 'retry', now, at, lease token or ''.
+ * ARGV: id, 'done' | 'retry', now, at, lease token.
  * Returns 1 when applied, else 0.
  */
 export const SETTLE = new RedisScript(`${PRELUDE}
 local state = redis.call('HMGET', KEYS[1], '${F.inFlight}', '${F.pending}', '${F.lease}')
 if not state[1] then return 0 end
-if ARGV[5] ~= '' and state[3] ~= ARGV[5] then return 0 end
+if state[3] ~= ARGV[5] then return 0 end
 redis.call('HDEL', KEYS[1], '${F.inFlight}', '${F.lease}')
 if ARGV[2] == 'done' then
   redis.call('HSET', KEYS[1], '${F.attempt}', '0')

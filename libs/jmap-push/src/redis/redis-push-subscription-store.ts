@@ -304,13 +304,15 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
     const at = result.outcome === 'retry' ? result.at : now;
     if (!Number.isFinite(at)) throw new JmapPushError(`${OWNER}: settle() needs a finite retry time`);
     // The token fences a settle that comes after another node took the push over: Redis ignores it. A
-    // claim this node does not remember (it restarted) is settled as it stands.
+    // claim this store does not hold (never claimed here, destroyed, or forgotten long after its lease
+    // ended) is ignored too: whatever holds the push now may be another node's claim.
     const lease = this.held.get(subscriptionId);
+    if (!lease) return;
     this.held.delete(subscriptionId);
     await this.script(
       SETTLE,
       [this.keys.subscription(subscriptionId), this.keys.due],
-      [subscriptionId, outcome, String(now), String(at), lease?.token ?? ''],
+      [subscriptionId, outcome, String(now), String(at), lease.token],
     );
   }
 
