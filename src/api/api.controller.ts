@@ -38,7 +38,8 @@ export class ApiController {
           throw limitProblem(413, 'maxSizeRequest', `Requests are limited to ${CORE_LIMITS.maxSizeRequest} bytes.`);
         throw error;
       });
-      return this.processor.process(body, user);
+      // Awaited here, so the slot is held until the last method call has answered.
+      return await this.processor.process(body, user);
     } finally {
       release();
     }

@@ -9,8 +9,14 @@ export interface MethodContext {
   readonly createdIds: Map<string, string>;
 }
 
-/** Arguments in, response arguments out; throws `MethodError` to answer an error instead. */
-export type MethodHandler = (args: Record<string, unknown>, context: MethodContext) => Record<string, unknown>;
+/**
+ * Arguments in, response arguments out; throws (or rejects with) `MethodError` to answer an error instead.
+ * A handler that waits on I/O (a store in Redis, say) returns a Promise; the next call waits for it.
+ */
+export type MethodHandler = (
+  args: Record<string, unknown>,
+  context: MethodContext,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface MethodDefinition {
   readonly name: string;

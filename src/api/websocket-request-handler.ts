@@ -27,7 +27,7 @@ export class WebSocketRequestHandler implements JmapRequestHandler {
     private readonly users: UserDirectory,
   ) {}
 
-  handle(request: SocketRequest, authentication: Authentication): SocketResponse {
+  async handle(request: SocketRequest, authentication: Authentication): Promise<SocketResponse> {
     try {
       // The principal is the directory's own user (from a credential or a revalidated cookie); asking
       // again gives the API its accounts as they are granted now.
@@ -41,7 +41,8 @@ export class WebSocketRequestHandler implements JmapRequestHandler {
       }
       const release = acquireApiSlot(this.limiter, user);
       try {
-        return this.processor.processParsed(request, user);
+        // Awaited here, so the slot is held until the last method call has answered.
+        return await this.processor.processParsed(request, user);
       } finally {
         release();
       }
