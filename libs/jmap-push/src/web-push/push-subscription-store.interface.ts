@@ -56,11 +56,13 @@ export interface PushSubscriptionStore {
 
   /**
    * Claims up to `limit` pending pushes due at `now` for `leaseMs`: each is handed to this caller only,
-   * until it `settle`s or the lease runs out (a worker that died), when it is due again with what it held.
+   * until it `settle`s or the lease runs out (a worker that died), when it is due again with what it held
+   * (merged under newer changes, like a retry, and counted as a failed attempt). While a push of a
+   * subscription is claimed, nothing more of that subscription is handed out: newer changes wait for it.
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<DeliveryClaim[]>;
 
-  /** Ends a claim (see `DeliveryResult`); ignored when the subscription is gone meanwhile. */
+  /** Ends a claim (see `DeliveryResult`); ignored when the subscription is gone or holds no claim. */
   settle(subscriptionId: string, result: DeliveryResult, now: number): Promise<void>;
 
   /** When the next pending push falls due (epoch ms), `undefined` when nothing is pending. */
