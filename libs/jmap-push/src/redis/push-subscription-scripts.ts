@@ -110,6 +110,7 @@ return 1
  * already queued (backing off, or claimed) keeps its time (ZADD NX).
  * KEYS: due, subs...
  * ARGV: now, then per sub: id, count n, n times (account, states JSON, change id or '').
+ * Returns how many changes merged into a push that was already pending (the pushesMerged counter).
  */
 export const ADD_CHANGES = new RedisScript(`${PRELUDE}
 local function parse_id(id)
@@ -124,23 +125,27 @@ local function is_newer(id, than)
   return ms > than_ms or (ms == than_ms and seq > than_seq)
 end
 local cursor = 2
+local merged = 0
 for i = 2, #KEYS do
   local id, n = ARGV[cursor], tonumber(ARGV[cursor + 1])
   cursor = cursor + 2
   local state = redis.call('HMGET', KEYS[i], 'id', '${F.pending}', '${F.versions}')
   if state[1] then
+    local was_pending = state[2] and true or false
     local pending = decode(state[2]) or { verification = false, changes = {} }
     local versions = decode(state[3]) or {}
     local changed, versioned = false, false
     for j = 1, n do
       local account, states, change_id = ARGV[cursor], cjson.decode(ARGV[cursor + 1]), ARGV[cursor + 2]
       cursor = cursor + 3
+      local applied = false
       for type, value in pairs(states) do
         local seen = versions[account]
         if change_id == '' or is_newer(change_id, seen and seen[type]) then
           pending.changes[account] = pending.changes[account] or {}
           pending.changes[account][type] = value
           changed = true
+          applied = true
           if change_id ~= '' then
             if not seen then seen = {} versions[account] = seen end
             seen[type] = change_id
@@ -148,6 +153,7 @@ for i = 2, #KEYS do
           end
         end
       end
+      if applied and was_pending then merged = merged + 1 end
     end
     if changed then
       redis.call('HSET', KEYS[i], '${F.pending}', cjson.encode(pending))
@@ -158,7 +164,7 @@ for i = 2, #KEYS do
     cursor = cursor + 3 * n
   end
 end
-return 1
+return merged
 `);
 
 /**

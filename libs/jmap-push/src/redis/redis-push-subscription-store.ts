@@ -241,7 +241,7 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
     return found.filter((entry) => entry !== undefined);
   }
 
-  async addChanges(changes: readonly PendingChange[], now: number): Promise<void> {
+  async addChanges(changes: readonly PendingChange[], now: number): Promise<number> {
     // One subscription's changes stay together and in order: the script merges them in that order.
     const bySubscription = new Map<string, PendingChange[]>();
     for (const change of changes) {
@@ -260,7 +260,9 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
       }
       scripts.push(this.script(ADD_CHANGES, [this.keys.due, ...batch.map(([id]) => this.keys.subscription(id))], args));
     }
-    await Promise.all(scripts);
+    let merged = 0;
+    for (const reply of await Promise.all(scripts)) merged += typeof reply === 'number' ? reply : 0;
+    return merged;
   }
 
   async claimDue(now: number, leaseMs: number, limit: number): Promise<DeliveryClaim[]> {

@@ -112,12 +112,14 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
     return Promise.resolve(found);
   }
 
-  addChanges(changes: readonly PendingChange[], now: number): Promise<void> {
+  addChanges(changes: readonly PendingChange[], now: number): Promise<number> {
+    let merged = 0;
     for (const { subscriptionId, accountId, changed } of changes) {
       const entry = this.entries.get(subscriptionId);
       if (!entry) continue;
       if (entry.pending) {
         entry.pending = mergePending(entry.pending, { verification: false, changes: { [accountId]: changed } });
+        merged++;
       } else {
         // A new pending push is due now; one already waiting (maybe backing off) keeps its time.
         entry.pending = { verification: false, changes: { [accountId]: { ...changed } } };
@@ -126,7 +128,7 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
         this.queued.add(subscriptionId);
       }
     }
-    return Promise.resolve();
+    return Promise.resolve(merged);
   }
 
   claimDue(now: number, leaseMs: number, limit: number): Promise<DeliveryClaim[]> {

@@ -245,6 +245,25 @@ export function describePushSubscriptionStoreContract(name: string, make: () => 
         });
       });
 
+      it('resolves with how many changes merged into a push already pending (the pushesMerged counter)', async () => {
+        await store.create(storedSubscription('s1'), T0);
+        await store.create(storedSubscription('s2'), T0);
+        await store.claimDue(T0, LEASE, 10);
+        await store.settle('s2', { outcome: 'done' }, T0);
+        // s1's push is in flight and s2 has none: each change starts a new pending push.
+        const first = [
+          { subscriptionId: 's1', accountId: 'a', changed: { Email: 'e1' } },
+          { subscriptionId: 's2', accountId: 'a', changed: { Email: 'e1' } },
+        ];
+        expect(await store.addChanges(first, T0 + 1)).toBe(0);
+        const second = [
+          { subscriptionId: 's1', accountId: 'a', changed: { Email: 'e2' } },
+          { subscriptionId: 's2', accountId: 'b', changed: { Email: 'x1' } },
+          { subscriptionId: 'unknown', accountId: 'a', changed: { Email: 'e2' } },
+        ];
+        expect(await store.addChanges(second, T0 + 2)).toBe(2);
+      });
+
       it('makes a subscription without a pending push due at the time its first change arrives', async () => {
         await store.create(storedSubscription('s1'), T0);
         await store.claimDue(T0, LEASE, 10);
