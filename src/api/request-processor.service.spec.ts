@@ -33,7 +33,9 @@ describe('RequestProcessor with asynchronous method handlers (RFC 8620 section 3
   });
 
   const run = (methodCalls: unknown[]) =>
-    processor.processParsed({ using: [CORE_CAPABILITY], methodCalls }, USER).then((r) => r.methodResponses);
+    processor
+      .processParsed({ using: [CORE_CAPABILITY], methodCalls }, USER, { principal: USER })
+      .then((r) => r.methodResponses);
 
   it('runs calls in order: a call after an asynchronous one starts only once it has answered', async () => {
     const log: string[] = [];

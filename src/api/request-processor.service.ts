@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { JmapUser } from '../auth/jmap-user';
 import { SessionStateService } from '../session/session-state.service';
-import { WEBSOCKET_CAPABILITY } from 'jmap-push';
+import { WEBPUSH_VAPID_CAPABILITY, WEBSOCKET_CAPABILITY, type PushSubscriptionCaller } from 'jmap-push';
 import { CORE_CAPABILITY, MAIL_CAPABILITY } from './capabilities';
 import type { Invocation, JmapRequest, JmapResponse } from './jmap-request';
 import type { MethodContext } from './method-context';
@@ -10,11 +10,15 @@ import { MethodRegistry } from './method-registry.service';
 import { checkJmapRequest, parseJmapRequest } from './request-parser';
 import { resolveResultReferences, type EarlierResponse } from './result-reference';
 
-/** The capabilities a request may name in `using`: the Session's (WebSocket has no methods of its own). */
+/**
+ * The capabilities a request may name in `using`: the Session's (WebSocket and VAPID have no methods of
+ * their own; PushSubscription is core).
+ */
 export const SUPPORTED_CAPABILITIES: ReadonlySet<string> = new Set([
   CORE_CAPABILITY,
   MAIL_CAPABILITY,
   WEBSOCKET_CAPABILITY,
+  WEBPUSH_VAPID_CAPABILITY,
 ]);
 
 /**
@@ -33,20 +37,21 @@ export class RequestProcessor {
 
   /**
    * Runs the Request of an HTTP body. Throws `ProblemDetailsException` for request-level errors; method
-   * errors are in the response.
+   * errors are in the response. `caller` is `user` with the credential the request came with.
    */
-  process(body: Buffer, user: JmapUser): Promise<JmapResponse> {
-    return this.run(parseJmapRequest(body, SUPPORTED_CAPABILITIES), user);
+  process(body: Buffer, user: JmapUser, caller: PushSubscriptionCaller): Promise<JmapResponse> {
+    return this.run(parseJmapRequest(body, SUPPORTED_CAPABILITIES), user, caller);
   }
 
   /** Runs a Request that arrived parsed (a WebSocket message), with the same checks and errors as `process`. */
-  processParsed(parsed: unknown, user: JmapUser): Promise<JmapResponse> {
-    return this.run(checkJmapRequest(parsed, SUPPORTED_CAPABILITIES), user);
+  processParsed(parsed: unknown, user: JmapUser, caller: PushSubscriptionCaller): Promise<JmapResponse> {
+    return this.run(checkJmapRequest(parsed, SUPPORTED_CAPABILITIES), user, caller);
   }
 
-  private async run(request: JmapRequest, user: JmapUser): Promise<JmapResponse> {
+  private async run(request: JmapRequest, user: JmapUser, caller: PushSubscriptionCaller): Promise<JmapResponse> {
     const context: MethodContext = {
       user,
+      caller,
       using: new Set(request.using),
       createdIds: new Map(Object.entries(request.createdIds ?? {})),
     };

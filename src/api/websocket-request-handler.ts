@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   JmapRequestError,
+  pushSubscriptionCaller,
   type Authentication,
   type JmapRequest as SocketRequest,
   type JmapRequestHandler,
@@ -42,7 +43,10 @@ export class WebSocketRequestHandler implements JmapRequestHandler {
       const release = acquireApiSlot(this.limiter, user);
       try {
         // Awaited here, so the slot is held until the last method call has answered.
-        return await this.processor.processParsed(request, user);
+        // The socket's credential: its session for a cookie, else the one its handshake proved (the
+        // directory's principals carry their credentialId); the principal as the directory has it now.
+        const caller = { ...pushSubscriptionCaller(authentication), principal: user };
+        return await this.processor.processParsed(request, user, caller);
       } finally {
         release();
       }
