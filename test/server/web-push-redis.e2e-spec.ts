@@ -4,18 +4,16 @@ import Redis from 'ioredis';
 import { FakePushService } from 'jmap-push/testing';
 import { generateVAPIDKeys } from 'web-push';
 import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from '../redis/support/redis-test-keys';
+import { describeWithOpenssl } from '../web-push/support/tls';
 import { JmapHttp } from './support/jmap-http';
 import { sendLmtp } from './support/lmtp-client';
 import { ACCOUNT, USERS } from './support/server-fixture';
 import { spawnServer, type ServerProcess } from './support/server-process';
 import { Teardown } from './support/teardown';
-import { HAS_OPENSSL, makeTestCertificate, type TestCertificate } from './support/test-certificate';
+import { makeTestCertificate, type TestCertificate } from './support/test-certificate';
 import { mailForAlice, webPushServerEnv } from './support/web-push-server';
 
 const PASSWORD = JmapHttp.basic(USERS.alice.username, USERS.alice.password);
-
-const describeWithOpenssl = HAS_OPENSSL ? describe : describe.skip;
-if (!HAS_OPENSSL) console.warn('Web Push Redis e2e skipped: the openssl command line is not on PATH');
 
 describeWithOpenssl('Web Push from the reference server on Redis', () => {
   const keyPrefix = uniqueKeyPrefix();

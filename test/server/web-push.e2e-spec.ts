@@ -6,21 +6,19 @@ import { createECDH, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { within } from '../support/wait';
+import { describeWithOpenssl } from '../web-push/support/tls';
 import { openJmapSocket, type JmapSocket } from '../support/ws-client';
 import { JmapHttp } from './support/jmap-http';
 import { sendLmtp } from './support/lmtp-client';
 import { ACCOUNT, USERS } from './support/server-fixture';
 import { spawnServer, type ServerProcess } from './support/server-process';
 import { Teardown } from './support/teardown';
-import { HAS_OPENSSL, makeTestCertificate, type TestCertificate } from './support/test-certificate';
+import { makeTestCertificate, type TestCertificate } from './support/test-certificate';
 import { mailForAlice, webPushServerEnv } from './support/web-push-server';
 
 const VAPID_CAPABILITY = 'urn:ietf:params:jmap:webpush-vapid';
 const PASSWORD = JmapHttp.basic(USERS.alice.username, USERS.alice.password);
 const TOKEN = JmapHttp.bearer(USERS.alice.token);
-
-const describeWithOpenssl = HAS_OPENSSL ? describe : describe.skip;
-if (!HAS_OPENSSL) console.warn('Web Push e2e skipped: the openssl command line is not on PATH');
 
 describeWithOpenssl('Web Push from the reference server (RFC 8620 section 7.2, RFC 8030, RFC 8291, RFC 8292)', () => {
   let certificate: TestCertificate;
