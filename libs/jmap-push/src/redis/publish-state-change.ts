@@ -35,10 +35,11 @@ export async function publishStateChange(
   options: PublishStateChangeOptions = {},
 ): Promise<string> {
   const copy = validStateChange('publishStateChange()', accountId, changed);
+  const keys = new RedisKeys(options.keyPrefix);
   return appendStateChange(
-    toRedisConnection(client),
+    toRedisConnection(client, keys.prefix),
     {
-      keys: new RedisKeys(options.keyPrefix),
+      keys,
       maxLen: positiveIntegerOption(OWNER, 'maxLen', options.maxLen, DEFAULT_MAX_LEN),
       commandTimeoutMs: positiveIntegerOption(
         OWNER,
