@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Redis, { Cluster } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions } from 'ioredis';
 
 const run = promisify(execFile);
 
@@ -37,8 +37,8 @@ export async function restoreCluster(): Promise<void> {
 }
 
 /** A client of the test cluster, as a node or a worker would have (errors reach callers, not the console). */
-export function clusterClient(): Cluster {
-  const cluster = new Cluster(CLUSTER_NODES);
+export function clusterClient(options: ClusterOptions = {}): Cluster {
+  const cluster = new Cluster(CLUSTER_NODES, options);
   cluster.on('error', () => undefined);
   return cluster;
 }
