@@ -1,20 +1,35 @@
 // The Redis bus on a real Redis Cluster (3 masters, 3 replicas; `scripts/redis-cluster.sh start`): an ioredis
 // `Cluster` is a client like any other, every key sits in the slot of the prefix's hash tag, and the read
 // loop blocks on the master that serves that slot.
-import type { Cluster } from 'ioredis';
+import { Logger } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
 import { JmapPushConfigError } from '../../libs/jmap-push/src/errors/jmap-push-config.error';
 import { publishStateChange, RedisPushBus, type RedisPushBusOptions } from '../../libs/jmap-push/src/redis';
 import { ChangeRecorder } from '../redis/support/change-recorder';
 import { connectionsNamed } from '../redis/support/redis-inspection';
 import { eventually } from './support/eventually';
-import {
-  ClusterAdmin,
-  clusterClient,
-  requireHealthyCluster,
-  uniqueClusterPrefix,
-} from './support/redis-cluster';
+import { ClusterAdmin, clusterClient, requireHealthyCluster, uniqueClusterPrefix } from './support/redis-cluster';
 
 jest.setTimeout(30_000);
+
+/** `XREAD` calls a node has served so far (from `INFO commandstats`). */
+async function xreadCalls(redis: Redis): Promise<number> {
+  return Number(/cmdstat_xread:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+}
+
+/** Runs `body` and fails if a read loop warned meanwhile that reading the change log failed. */
+async function expectNoReaderWarning(body: () => Promise<void>): Promise<void> {
+  const warnings: string[] = [];
+  const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+    warnings.push(String(message));
+  });
+  try {
+    await body();
+  } finally {
+    spy.mockRestore();
+  }
+  expect(warnings).toEqual([]);
+}
 
 describe('RedisPushBus on a Redis Cluster', () => {
   const admin = new ClusterAdmin();
@@ -83,6 +98,30 @@ describe('RedisPushBus on a Redis Cluster', () => {
     expect(await owner.xrange(`${keyPrefix}stream`, '-', '+')).toEqual([
       [id, ['account', 'acc-bob', 'changed', '{"Email":"e1"}']],
     ]);
+  });
+
+  it('blocks in XREAD for blockMs even when the client’s own commands time out sooner', async () => {
+    // The application's client fails commands after 200 ms; the read loop's connections must not inherit
+    // that, or every XREAD BLOCK would time out, warn and back off (delaying deliveries by seconds).
+    const bus = node(client({ redisOptions: { commandTimeout: 200 } }), { blockMs: 600 });
+    const { master } = await admin.slotOwner(keyPrefix);
+    const owner = admin.node(master.port);
+    const readsBefore = await xreadCalls(owner);
+    await expectNoReaderWarning(async () => {
+      await bus.ready();
+      // Three XREADs sent: at least two ended by their 600 ms BLOCK timeout (no entries come), no failure.
+      await eventually(
+        async () => {
+          expect(await xreadCalls(owner)).toBeGreaterThanOrEqual(readsBefore + 3);
+        },
+        'three XREAD BLOCKs were sent',
+        10_000,
+      );
+      const recorder = new ChangeRecorder(bus);
+      const id = await bus.publish('acc-bob', { Email: 'e1' });
+      await recorder.waitForId(id);
+      recorder.stop();
+    });
   });
 
   it('delivers every change to every node once, in change-log order, and replays from the cluster', async () => {
