@@ -56,8 +56,8 @@ describe('RedisPushBus on a Redis Cluster', () => {
   });
   afterEach(async () => {
     await Promise.all(buses.splice(0).map((bus) => bus.close()));
-    await admin.deleteKeys(keyPrefix);
     await Promise.all(clients.splice(0).map((cluster) => cluster.quit()));
+    await admin.deleteKeys(keyPrefix);
   });
   afterAll(() => {
     admin.close();

@@ -234,11 +234,14 @@ describe('a publish stuck on a master that is then replaced', () => {
 
   beforeAll(requireHealthyCluster);
   afterAll(async () => {
-    await bus?.close();
-    redis?.disconnect();
-    await restoreCluster();
-    await admin.deleteKeys(keyPrefix);
-    admin.close();
+    try {
+      await bus?.close();
+      redis?.disconnect();
+      await restoreCluster();
+      await admin.deleteKeys(keyPrefix);
+    } finally {
+      admin.close();
+    }
   });
 
   it('is rejected, and never carried out later by the new master behind the caller', async () => {

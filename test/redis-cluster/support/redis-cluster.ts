@@ -12,6 +12,9 @@ const SCRIPT = join(__dirname, '..', '..', '..', 'scripts', 'redis-cluster.sh');
 /** The nodes `scripts/redis-cluster.sh` starts: 3 masters and 3 replicas on loopback. */
 export const CLUSTER_NODES = [7001, 7002, 7003, 7004, 7005, 7006].map((port) => ({ host: '127.0.0.1', port }));
 
+/** Whether `requireHealthyCluster` found the cluster healthy, in this test file. */
+let foundHealthy = false;
+
 /**
  * Fails (never skips) unless the test cluster is healthy, saying how to start it. For `beforeAll`: every
  * test of the file then fails with this message.
@@ -19,6 +22,7 @@ export const CLUSTER_NODES = [7001, 7002, 7003, 7004, 7005, 7006].map((port) => 
 export async function requireHealthyCluster(): Promise<void> {
   try {
     await run('bash', [SCRIPT, 'status']);
+    foundHealthy = true;
   } catch (error) {
     const said = (error as { stdout?: string }).stdout?.trim() ?? String(error);
     throw new Error(
@@ -31,8 +35,10 @@ export async function requireHealthyCluster(): Promise<void> {
 /**
  * Brings the test cluster back to health after a test took a node down: the script restarts the missing
  * node from its own nodes.conf (it rejoins as a replica) and waits until every node agrees all is well.
+ * Only a cluster found healthy before is repaired: without one, the tests fail, and start nothing.
  */
 export async function restoreCluster(): Promise<void> {
+  if (!foundHealthy) return;
   await run('bash', [SCRIPT, 'start'], { timeout: 90_000 });
 }
 
@@ -120,8 +126,12 @@ export class ClusterAdmin {
     return { slot, master, replica };
   }
 
-  /** Deletes the keys under `keyPrefix` (all in one slot, by its hash tag) on the master serving them. */
+  /**
+   * Deletes the keys under `keyPrefix` (all in one slot, by its hash tag) on the master serving them; nothing
+   * when the cluster was not found healthy (no test ran, and the failure already says why).
+   */
   async deleteKeys(keyPrefix: string): Promise<void> {
+    if (!foundHealthy) return;
     const { slot, master } = await this.slotOwner(keyPrefix);
     const owner = this.node(master.port);
     for (;;) {
