@@ -4,9 +4,8 @@
 // the server (`closeafter=state`) and refused requests. Afterwards the server holds no stream, slot,
 // ping, stall entry, bus listener beyond its own, index entry or response listener, and its heap is back
 // within a small bound of where it started (measured after `global.gc()`; run Jest under `--expose-gc`).
-import { connect } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect } from 'node:net';
 import { InMemoryPushBus, PushBus, type ChangeListener, type MergedChanges } from 'jmap-push';
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { startPushApp, type PushApp, type TestUser } from '../support/push-app';
@@ -14,6 +13,7 @@ import { basicAuth } from '../support/sse-client';
 import { TRANSPORTS } from '../support/transports';
 import { NOTHING_HELD, serverHolds, waitForIdle } from '../support/server-holds';
 import { within } from '../support/wait';
+import { rawCycle } from '../support/raw-cycle';
 
 /** 10,000 per transport, 20,000 in all; `CHURN_CYCLES` scales it down for a quick local run. */
 const CYCLES_PER_TRANSPORT = Number(process.env.CHURN_CYCLES ?? 10_000);
@@ -148,28 +148,9 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
 
   /** One connect/disconnect cycle; resolves once the client side is done with its socket. */
   function cycle(kind: Kind, random: () => number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket: Socket = connect(port, '127.0.0.1');
+    return rawCycle(port, kind, (socket, finish) => {
       let received = Buffer.alloc(0);
       let headEnd = -1;
-      let done = false;
-      const timer = setTimeout(() => {
-        finish(new Error(`${kind} cycle hung; got ${JSON.stringify(received.toString('latin1').slice(0, 200))}`));
-      }, 10_000);
-      const finish = (error?: Error) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        if (error) reject(error);
-        else resolve();
-      };
-      socket.on('error', () => {
-        finish();
-      });
-      socket.on('close', () => {
-        finish();
-      });
       const body = () => received.subarray(headEnd + 4).toString('latin1');
 
       switch (kind) {
@@ -264,6 +245,7 @@ describe.each(TRANSPORTS)('churn (%s transport)', (transport) => {
           break;
         }
       }
+      return () => received;
     });
   }
 

@@ -1,11 +1,11 @@
 // Issue 13, "The endpoint" 5: 20,000 abrupt connect/close cycles of JMAP WebSockets on raw sockets (destroyed
 // mid-handshake, right after the 101, with push just enabled, in the middle of a replayed StateChange,
 // with a Request in flight, after a clean close, and refused handshakes) leave nothing behind.
-import { connect, type Socket } from 'node:net';
 import { PushBus } from 'jmap-push';
 import { SubscriptionRegistry } from 'jmap-push/subscription/subscription-registry';
 import { type TestUser } from '../support/push-app';
 import { basicAuth } from '../support/sse-client';
+import { rawCycle } from '../support/raw-cycle';
 import { startWsApp, NOTHING_HELD_FOR_SOCKETS, wsHoldings, wsSettled, type WsApp } from './support/ws-app';
 
 /** 20,000 by default; `WS_CHURN_CYCLES` scales it down for a quick local run. */
@@ -61,28 +61,9 @@ describe('JMAP WebSocket churn', () => {
   afterAll(() => push.close());
 
   function cycle(kind: Kind, turn: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket: Socket = connect(push.port, '127.0.0.1');
+    return rawCycle(push.port, kind, (socket, finish) => {
       let received = Buffer.alloc(0);
       let upgraded = false;
-      let done = false;
-      const timer = setTimeout(() => {
-        finish(new Error(`${kind} cycle hung; got ${JSON.stringify(received.toString('latin1').slice(0, 200))}`));
-      }, 10_000);
-      const finish = (error?: Error) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        if (error) reject(error);
-        else resolve();
-      };
-      socket.on('error', () => {
-        finish();
-      });
-      socket.on('close', () => {
-        finish();
-      });
       /** Called once with the 101 (and again with every chunk after it). */
       let afterUpgrade: (() => void) | undefined;
       socket.on('data', (chunk: Buffer) => {
@@ -167,6 +148,7 @@ describe('JMAP WebSocket churn', () => {
           socket.write(turn % 2 ? handshake('nobody') : handshake('plain', 'chat'));
           break;
       }
+      return () => received;
     });
   }
 

@@ -30,12 +30,14 @@ describe('parseCredentials', () => {
       scheme: 'bearer',
       token: 'abc-DEF._~+/==',
     });
+    expect(parseCredentials('bearer t')).toEqual({ scheme: 'bearer', token: 't' });
   });
 
   it.each([
     ['absent', undefined],
     ['empty', ''],
     ['scheme only', 'Basic'],
+    ['a Bearer scheme only', 'Bearer'],
     ['no credentials', 'Basic '],
     ['not base64', 'Basic !!!'],
     ['base64 of wrong length', 'Basic Ym9iOng'],
@@ -46,6 +48,9 @@ describe('parseCredentials', () => {
     ['not UTF-8', `Basic ${Buffer.from([0x62, 0x3a, 0xc3, 0x28]).toString('base64')}`],
     ['unknown scheme', 'Digest username="bob"'],
     ['a bearer token with spaces', 'Bearer a b'],
+    ['a bearer token with a quote', 'Bearer "a"'],
+    ['a bearer token too long', `Bearer ${'a'.repeat(5000)}`],
+    ['padded base64 of a wrong length', 'Basic YWJj='],
     ['too long', basic(`bob:${'x'.repeat(4000)}`)],
   ])('refuses %s', (_name, header) => {
     expect(parseCredentials(header)).toBeUndefined();

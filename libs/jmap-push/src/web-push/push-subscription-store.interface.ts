@@ -51,16 +51,20 @@ export interface PushSubscriptionStore {
   /**
    * Merges changes into their subscriptions' pending pushes (latest state per account and type wins).
    * A subscription without a pending push becomes due at `now`; one backing off keeps its due time.
+   * Resolves with how many of `changes` merged into a push that was already pending, waiting or
+   * backing off (the `pushesMerged` counter).
    */
-  addChanges(changes: readonly PendingChange[], now: number): Promise<void>;
+  addChanges(changes: readonly PendingChange[], now: number): Promise<number>;
 
   /**
    * Claims up to `limit` pending pushes due at `now` for `leaseMs`: each is handed to this caller only,
-   * until it `settle`s or the lease runs out (a worker that died), when it is due again with what it held.
+   * until it `settle`s or the lease runs out (a worker that died), when it is due again with what it held
+   * (merged under newer changes, like a retry, and counted as a failed attempt). While a push of a
+   * subscription is claimed, nothing more of that subscription is handed out: newer changes wait for it.
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<DeliveryClaim[]>;
 
-  /** Ends a claim (see `DeliveryResult`); ignored when the subscription is gone meanwhile. */
+  /** Ends a claim (see `DeliveryResult`); ignored when the subscription is gone or holds no claim. */
   settle(subscriptionId: string, result: DeliveryResult, now: number): Promise<void>;
 
   /** When the next pending push falls due (epoch ms), `undefined` when nothing is pending. */
