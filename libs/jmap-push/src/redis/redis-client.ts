@@ -11,13 +11,16 @@ import type { RedisConnection } from './redis-connection.interface';
 export type RedisClient = Redis | Cluster | NodeRedisClientLike;
 
 /**
- * Wraps the caller's client for keys under `keyPrefix`; throws a `JmapPushConfigError` for anything that is
- * neither ioredis nor node-redis, and for a Cluster with a prefix that does not pin every key to one slot.
+ * Wraps the caller's client; throws a `JmapPushConfigError` for anything that is neither ioredis nor
+ * node-redis, and, given the `keyPrefix` of the keys it will be used for, for a Cluster with a prefix that
+ * does not pin every key to one slot.
  */
-export function toRedisConnection(client: RedisClient, keyPrefix: string): RedisConnection {
+export function toRedisConnection(client: RedisClient, keyPrefix?: string): RedisConnection {
   if (isIoRedis(client)) {
     // ioredis's own `keyPrefix` comes first in every key, so a hash tag there counts too.
-    if (isIoRedisCluster(client)) requireHashTag((client.options.keyPrefix ?? '') + keyPrefix);
+    if (keyPrefix !== undefined && isIoRedisCluster(client)) {
+      requireHashTag((client.options.keyPrefix ?? '') + keyPrefix);
+    }
     return new IoRedisConnection(client);
   }
   if (isNodeRedis(client)) return new NodeRedisConnection(client);
