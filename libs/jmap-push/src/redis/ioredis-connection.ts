@@ -123,17 +123,22 @@ function serverOptions(connectionName: string, use: ConnectionUse): ServerOption
 /**
  * A new `Cluster` with the same startup nodes and options, tuned as `duplicate` promises. `Cluster.duplicate`
  * takes startup nodes first and options second, and keeps its server connections' options under
- * `redisOptions`, so `Redis.duplicate`'s single argument would be silently ignored there.
+ * `redisOptions`: given `Redis.duplicate`'s single argument, it would silently ignore it.
  *
- * For writes, `retryDelayOnFailover: 0` turns off the one retry of a Cluster that may repeat a write:
- * after a connection closed (the master died, say) with the command in flight, which Redis may have carried
- * out. It then fails like a write on one server, and `publish()` rejects. The other retries stay: MOVED,
- * ASK, TRYAGAIN and CLUSTERDOWN are answers of a node that did not carry the command out.
+ * Both read and write on the master of the slot (`scaleReads: 'master'`, whatever the application's client
+ * does): a replica lags behind the writes the read loop must deliver.
+ *
+ * For writes, `retryDelayOnFailover: 0` turns off the one retry of a Cluster that may repeat a write: after
+ * the connection closed with the command in flight (a hung master that is then replaced, say). ioredis
+ * would send it again, to the new master, possibly after `publish()` rejected, and a stale state could land
+ * after newer ones. It now fails as a write on one server does. The other retries stay: MOVED, ASK,
+ * TRYAGAIN and CLUSTERDOWN come from a node that did not carry the command out.
  */
 function duplicateCluster(cluster: Cluster, connectionName: string, use: ConnectionUse): Cluster {
   const options: ClusterOptions = {
     lazyConnect: false,
     enableAutoPipelining: false,
+    scaleReads: 'master',
     enableOfflineQueue: use === 'blocking-reads',
     ...(use === 'writes' && { retryDelayOnFailover: 0 }),
     redisOptions: { ...cluster.options.redisOptions, ...serverOptions(connectionName, use) },
