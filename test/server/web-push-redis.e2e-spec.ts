@@ -4,7 +4,6 @@ import Redis from 'ioredis';
 import { FakePushService } from 'jmap-push/testing';
 import { generateVAPIDKeys } from 'web-push';
 import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from '../redis/support/redis-test-keys';
-import { describeWithOpenssl } from '../web-push/support/tls';
 import { JmapHttp } from './support/jmap-http';
 import { sendLmtp } from './support/lmtp-client';
 import { ACCOUNT, USERS } from './support/server-fixture';
@@ -15,7 +14,7 @@ import { mailForAlice, webPushServerEnv } from './support/web-push-server';
 
 const PASSWORD = JmapHttp.basic(USERS.alice.username, USERS.alice.password);
 
-describeWithOpenssl('Web Push from the reference server on Redis', () => {
+describe('Web Push from the reference server on Redis', () => {
   const keyPrefix = uniqueKeyPrefix();
   const vapid = generateVAPIDKeys();
   let certificate: TestCertificate;

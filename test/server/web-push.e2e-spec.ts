@@ -6,7 +6,6 @@ import { createECDH, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { within } from '../support/wait';
-import { describeWithOpenssl } from '../web-push/support/tls';
 import { openJmapSocket, type JmapSocket } from '../support/ws-client';
 import { JmapHttp } from './support/jmap-http';
 import { sendLmtp } from './support/lmtp-client';
@@ -20,7 +19,7 @@ const VAPID_CAPABILITY = 'urn:ietf:params:jmap:webpush-vapid';
 const PASSWORD = JmapHttp.basic(USERS.alice.username, USERS.alice.password);
 const TOKEN = JmapHttp.bearer(USERS.alice.token);
 
-describeWithOpenssl('Web Push from the reference server (RFC 8620 section 7.2, RFC 8030, RFC 8291, RFC 8292)', () => {
+describe('Web Push from the reference server (RFC 8620 section 7.2, RFC 8030, RFC 8291, RFC 8292)', () => {
   let certificate: TestCertificate;
   let pushService: FakePushService;
   let server: ServerProcess;
@@ -205,7 +204,7 @@ describeWithOpenssl('Web Push from the reference server (RFC 8620 section 7.2, R
   });
 });
 
-describeWithOpenssl('Web Push from a reference server that does not trust the push service’s CA', () => {
+describe('Web Push from a reference server that does not trust the push service’s CA', () => {
   let certificate: TestCertificate;
   let pushService: HttpsServer;
   let server: ServerProcess;
