@@ -8,7 +8,6 @@ import { PushSubscriptionRevalidation } from 'jmap-push/web-push/push-subscripti
 import { expectLogged } from '../support/expected-logs';
 import { basicAuth } from '../support/sse-client';
 import { waitUntil } from '../support/wait';
-import { describeWithOpenssl } from './support/tls';
 import { changedOf, eventually, publishTaken, quiet, startWebPushApp, type WebPushApp } from './support/web-push-app';
 
 /** The test's directory: it signs bob in by password, and answers `revalidate` per credential. */
@@ -40,7 +39,7 @@ const PASSWORD = bobWith('bob:password');
 const TOKEN = bobWith('bob:token-1');
 const ids = (args: Record<string, unknown>) => (args.list as Array<{ id: string }>).map((item) => item.id);
 
-describeWithOpenssl('Web Push subscriptions and their credentials', () => {
+describe('Web Push subscriptions and their credentials', () => {
   const directory = new Directory();
   let app: WebPushApp;
   beforeEach(async () => {

@@ -2,7 +2,6 @@
 // the PushVerification, nothing before verification, what a StateChange carries and to whom.
 import { InMemoryPushSubscriptionStore, type PushSubscriptionCaller } from 'jmap-push';
 import { gate } from '../support/gate';
-import { describeWithOpenssl } from './support/tls';
 import { BOB, changedOf, payloadOf, startWebPushApp, type WebPushApp } from './support/web-push-app';
 
 /** A store whose `destroy` waits for the test: it holds a `/set` open after its creates. */
@@ -15,7 +14,7 @@ class HeldDestroyStore extends InMemoryPushSubscriptionStore {
   }
 }
 
-describeWithOpenssl('Web Push delivery', () => {
+describe('Web Push delivery', () => {
   const store = new HeldDestroyStore();
   let app: WebPushApp;
   beforeAll(async () => {

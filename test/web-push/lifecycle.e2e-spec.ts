@@ -11,7 +11,6 @@ import {
 import type { FakePushService } from 'jmap-push/testing';
 import { DEFAULT_USERS, startPushApp, tableAuthenticator } from '../support/push-app';
 import { within } from '../support/wait';
-import { describeWithOpenssl } from './support/tls';
 import {
   BOB,
   changedOf,
@@ -26,7 +25,7 @@ import {
   type WebPushApp,
 } from './support/web-push-app';
 
-describeWithOpenssl('Web Push in the module', () => {
+describe('Web Push in the module', () => {
   let service: FakePushService;
   const apps: WebPushApp[] = [];
   const start = async (options: Parameters<typeof startWebPushApp>[0] = {}) => {

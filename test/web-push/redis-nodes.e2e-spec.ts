@@ -6,7 +6,6 @@ import { RedisPushBus, RedisPushSubscriptionStore } from 'jmap-push/redis';
 import type { FakePushService } from 'jmap-push/testing';
 import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from '../redis/support/redis-test-keys';
 import { within } from '../support/wait';
-import { describeWithOpenssl } from './support/tls';
 import {
   changedOf,
   deliveryOf,
@@ -20,7 +19,7 @@ import {
 
 jest.setTimeout(30_000);
 
-describeWithOpenssl('Web Push on nodes sharing Redis', () => {
+describe('Web Push on nodes sharing Redis', () => {
   let service: FakePushService;
   let admin: Redis;
   let keyPrefix: string;

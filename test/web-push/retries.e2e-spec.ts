@@ -2,7 +2,6 @@
 // 2xx done; 429/5xx/timeouts retried, never sooner than Retry-After, with changes merging meanwhile;
 // 404/410 destroy; other 4xx dropped and counted.
 import { expectLogged } from '../support/expected-logs';
-import { describeWithOpenssl } from './support/tls';
 import {
   changedOf,
   eventually,
@@ -13,7 +12,7 @@ import {
   type WebPushApp,
 } from './support/web-push-app';
 
-describeWithOpenssl('Web Push retries and push service answers', () => {
+describe('Web Push retries and push service answers', () => {
   let app: WebPushApp;
   beforeEach(async () => {
     app = await startWebPushApp({ webPushOptions: { requestTimeoutMs: 1_000 } });

@@ -6,10 +6,7 @@ import { PushSender, type PushTarget } from 'jmap-push/web-push/push-sender';
 import { topicFor } from 'jmap-push/web-push/push-topic';
 import type { PushHostResolver, ResolvedAddress, WebPushOptions } from 'jmap-push/web-push/web-push-options.interface';
 import { resolveWebPushSettings } from 'jmap-push/web-push/web-push-settings';
-import { hasOpenssl, selfSignedCertificate } from '../support/self-signed-certificate';
-
-const describeWithOpenssl = hasOpenssl ? describe : describe.skip;
-if (!hasOpenssl) console.warn('PushSender e2e skipped: the openssl command line is not on PATH');
+import { selfSignedCertificate } from '../support/self-signed-certificate';
 
 /** A resolver that answers from a table, counting its calls; a name not in the table fails as DNS would. */
 function tableResolver(
@@ -33,7 +30,7 @@ const v6 = (address: string): ResolvedAddress => ({ address, family: 6 });
 
 // Everything here talks to 127.0.0.1 only. Names resolve through injected resolvers; the refused ones
 // are refused before any socket exists, which the fake's connection count shows.
-describeWithOpenssl('PushSender over real HTTPS to the FakePushService (RFC 8030, RFC 8291, RFC 8292)', () => {
+describe('PushSender over real HTTPS to the FakePushService (RFC 8030, RFC 8291, RFC 8292)', () => {
   const vapidKeys = webPush.generateVAPIDKeys();
   const vapid = { ...vapidKeys, subject: 'mailto:ops@example.com' };
   let tls: { key: string; cert: string };

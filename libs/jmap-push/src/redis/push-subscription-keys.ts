@@ -20,10 +20,13 @@ export class PushSubscriptionKeys {
   readonly changeLog: string;
   readonly credentials: string;
   readonly due: string;
+  /** The prefix every key starts with, the bus's (on a Cluster it must hold a hash tag). */
+  readonly prefix: string;
   private readonly base: string;
 
   constructor(prefix?: string) {
     const bus = new RedisKeys(prefix);
+    this.prefix = bus.prefix;
     this.changeLog = bus.changeLog;
     this.base = `${bus.prefix}wp:`;
     this.credentials = `${this.base}creds`;

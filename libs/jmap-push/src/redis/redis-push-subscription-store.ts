@@ -103,8 +103,8 @@ export class RedisPushSubscriptionStore implements PushSubscriptionStore {
   private closed = false;
 
   constructor(options: RedisPushSubscriptionStoreOptions) {
-    this.source = toRedisConnection(options.client);
     this.keys = new PushSubscriptionKeys(options.keyPrefix);
+    this.source = toRedisConnection(options.client, this.keys.prefix);
     this.commandTimeoutMs = count('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
     this.connectionName = options.connectionName ?? DEFAULT_CONNECTION_NAME;
     this.readerConnectionName = options.readerConnectionName ?? DEFAULT_READER_CONNECTION_NAME;
