@@ -9,7 +9,6 @@ import { RedisPushBus, RedisPushSubscriptionStore } from 'jmap-push/redis';
 import type { FakePushService } from 'jmap-push/testing';
 import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from '../redis/support/redis-test-keys';
 import { PushNodeProcess, type PushNodeConfig } from './support/push-node-process';
-import { describeWithOpenssl } from './support/tls';
 import {
   BOB,
   changedOf,
@@ -35,7 +34,7 @@ function answered(response: PushSubscriptionResponse): Record<string, unknown> {
   return args;
 }
 
-describeWithOpenssl('Web Push nodes that crash or restart', () => {
+describe('Web Push nodes that crash or restart', () => {
   let service: FakePushService;
   let admin: Redis;
   let keyPrefix: string;

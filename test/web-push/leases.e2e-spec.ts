@@ -1,12 +1,11 @@
 // Claims and their leases on one node: a push whose lease ran out while its request was still
 // going is claimed again (the store cannot tell a slow worker from a dead one), and from then on only
 // the newer claim may settle it.
-import { describeWithOpenssl } from './support/tls';
 import { changedOf, quiet, startWebPushApp, publishTaken, type WebPushApp } from './support/web-push-app';
 
 const LEASE_MS = 1_000;
 
-describeWithOpenssl('Web Push claim leases on one node', () => {
+describe('Web Push claim leases on one node', () => {
   let app: WebPushApp;
   beforeEach(async () => {
     app = await startWebPushApp({

@@ -6,7 +6,6 @@ import Redis from 'ioredis';
 import { RedisPushBus, RedisPushSubscriptionStore } from 'jmap-push/redis';
 import { RedisServerProcess } from '../redis/support/redis-server-process';
 import { within } from '../support/wait';
-import { describeWithOpenssl } from './support/tls';
 import { changedOf, startWebPushApp, type WebPushApp } from './support/web-push-app';
 
 jest.setTimeout(30_000);
@@ -33,7 +32,7 @@ function warningsOf(expected: RegExp, awaited: RegExp): { seen: Promise<string>;
   };
 }
 
-describeWithOpenssl('Web Push on a Redis that is away at start-up', () => {
+describe('Web Push on a Redis that is away at start-up', () => {
   let server: RedisServerProcess;
   let redis: Redis | undefined;
   let app: WebPushApp | undefined;
