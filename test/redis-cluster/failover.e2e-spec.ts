@@ -185,6 +185,9 @@ describe('jmap-push on a Redis Cluster while the master of its slot fails over',
     const { slot, master, replica } = await admin.slotOwner(keyPrefix);
     if (!replica) throw new Error(`the master of slot ${slot} has no replica`);
     const pid = Number(/process_id:(\d+)/.exec(await admin.node(master.port).info('server'))?.[1]);
+    // Replication is asynchronous: 'before' must be on the replica before the master stops, or the
+    // takeover loses it (a loaded machine showed that), which is not what this test is about.
+    expect(await admin.node(master.port).call('WAIT', '1', '5000')).toBe(1);
     expect(pid).toBeGreaterThan(0);
     const failuresBefore = publisher.failures.length;
     process.kill(pid, 'SIGKILL');
@@ -251,6 +254,9 @@ describe('a publish stuck on a master that is then replaced', () => {
     const { slot, master, replica } = await admin.slotOwner(keyPrefix);
     if (!replica) throw new Error(`the master of slot ${slot} has no replica`);
     const pid = Number(/process_id:(\d+)/.exec(await admin.node(master.port).info('server'))?.[1]);
+    // Replication is asynchronous: 'before' must be on the replica before the master stops, or the
+    // takeover loses it (a loaded machine showed that), which is not what this test is about.
+    expect(await admin.node(master.port).call('WAIT', '1', '5000')).toBe(1);
 
     // The master hangs (a stopped process): the write goes out on the open connection and waits there.
     process.kill(pid, 'SIGSTOP');
