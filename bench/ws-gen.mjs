@@ -257,6 +257,8 @@ class WsConn {
 
 async function openAll(conns, window = 256) {
   let idx = 0;
+  const s0 = await stats();
+  const g0 = cpuMicros();
   const t0 = now();
   await Promise.all(
     Array.from({ length: Math.min(window, conns.length) }, async () => {
@@ -264,6 +266,8 @@ async function openAll(conns, window = 256) {
     }),
   );
   const t1 = now();
+  const genCpuMs = (cpuMicros() - g0) / 1000;
+  const s1 = await stats();
   const statuses = {};
   for (const c of conns) {
     const key = c.ok ? 'ok' : c.status ? `http${c.status}` : c.error || (c.closed ? 'closed' : 'none');
@@ -271,7 +275,16 @@ async function openAll(conns, window = 256) {
   }
   const failed = conns.find((c) => c.status && c.status !== 101);
   if (failed) log('first refusal:', JSON.stringify(failed.body));
-  return { n: conns.length, ok: statuses.ok ?? 0, statuses, seconds: (t1 - t0) / 1e9, perSecond: conns.length / ((t1 - t0) / 1e9) };
+  const seconds = (t1 - t0) / 1e9;
+  return {
+    n: conns.length,
+    ok: statuses.ok ?? 0,
+    statuses,
+    seconds,
+    perSecond: conns.length / seconds,
+    serverCpuPerConnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / conns.length,
+    genBusy: genCpuMs / 1000 / seconds,
+  };
 }
 
 /**
@@ -385,12 +398,13 @@ async function runs(conns, R, P, once) {
   const startMs = Date.now();
   for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
     const xs = [];
+    // --profile: the server's CPU profile of the first run's changes (drains included: they are idle time)
+    if (cfg.profileDir && r === 0) await ctl.call('profStart');
     for (let p = 0; p < P && !(p > 0 && overBudget(startMs)); p++) {
       await drain(conns);
-      if (cfg.profileDir && r === 0 && p === 0) await ctl.call('profStart');
       xs.push(await once());
-      if (cfg.profileDir && r === 0 && p === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` });
     }
+    if (cfg.profileDir && r === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` });
     const pooled = summary(xs.flatMap((x) => x.lat));
     for (const x of xs) delete x.lat;
     out.push({
@@ -615,9 +629,11 @@ async function sessionStorm() {
     const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 15_000));
     const s0 = await stats();
     const g0 = cpuMicros();
+    if (cfg.profileDir && r === 0) await ctl.call('profStart');
     const t0 = now();
     const opened = await openAll(next, cfg.stormWindow ?? 512);
     await Promise.all(waits);
+    if (cfg.profileDir && r === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` });
     let last = t0;
     let missed = 0;
     for (const c of next) {

@@ -127,6 +127,7 @@ request handler), which frames each change once and writes the same bytes to eve
         f0(100 * r.serverBusy) + ' %',
         f2(r.cpuPerDeliveryUs),
         ratio(r.cpuPerDeliveryUs, floor?.cpuPerDeliveryUs),
+        int(1e6 / r.cpuPerDeliveryUs),
         `${f0(r.rssStart / 1048576)} → ${f0(r.rssEnd / 1048576)}`,
         f1(r.rssSlopeMiBPerMin),
         ratio(r.p99, floor?.p99),
@@ -137,7 +138,7 @@ request handler), which frames each change once and writes the same bytes to eve
     }
     const r0 = floor ?? get(out, 'wsSustained', 'ws')?.W4;
     s.push(`### W4: sustained deliveries\n\n${int(r0?.readers)} sockets, ${r0?.accounts} accounts, every socket read (frames counted), 2 probes per account; the server publishes ${int(r0?.rate)} changes/s round robin (lib/control.mjs \`sustain\`). "Delivered" = frames received ÷ time until the last one; thirds of the run are the "runs"; a server lagging 2 s behind its schedule stops (overloaded).\n\n${table(
-      ['server', 'offered', 'delivered/s', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server busy', 'server CPU µs per delivery', 'CPU ÷ floor', 'RSS MiB', 'RSS slope MiB/min (after 20 %)', 'p99 ÷ floor', 'generator saturated', 'target', ''],
+      ['server', 'offered', 'delivered/s', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server busy', 'server CPU µs per delivery', 'CPU ÷ floor', 'deliveries/s per core at that cost', 'RSS MiB', 'RSS slope MiB/min (after 20 %)', 'p99 ÷ floor', 'generator saturated', 'target', ''],
       rows,
     )}\n${failures(out, 'wsSustained', kinds)}${loadNote(out, 'wsSustained', kinds)}\n`);
   }
@@ -154,6 +155,7 @@ request handler), which frames each change once and writes the same bytes to eve
         int(r.runs[0]?.sockets),
         broken ? `– (${broken} of ${r.runs.length} runs lost sockets or replays)` : `${int(r.perSecond)}${spread(r.min, r.max, int)}`,
         f2(r.cpuPerReconnectMs),
+        ratio(r.cpuPerReconnectMs, floor?.cpuPerReconnectMs),
         ratio(r.perSecond, floor?.perSecond),
         String(r.missedReplay),
         r.genSaturated ? '⚠️ yes' : 'no',
@@ -162,7 +164,7 @@ request handler), which frames each change once and writes the same bytes to eve
       ]);
     }
     s.push(`### W5: reconnect storm with \`pushState\`\n\n${int(get(out, 'wsStorm', FLOOR)?.W5.runs[0]?.sockets)} sockets (5 per account) drop; one change is published to each account; all reconnect and send \`WebSocketPushEnable\` with the \`pushState\` they last received (512 in flight). Rate = sockets ÷ time until the last one received its missed change.\n\n${table(
-      ['server', 'sockets', 'reconnects/s median (min–max)', 'server CPU ms per reconnect', 'rate ÷ floor', 'missed changes not replayed', 'generator saturated', 'target', ''],
+      ['server', 'sockets', 'reconnects/s median (min–max)', 'server CPU ms per reconnect', 'CPU ÷ floor', 'rate ÷ floor', 'missed changes not replayed', 'generator saturated', 'target', ''],
       rows,
     )}\n${failures(out, 'wsStorm', kinds)}${loadNote(out, 'wsStorm', kinds)}\n`);
   }
