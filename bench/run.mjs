@@ -45,6 +45,8 @@ const SERVERS = {
 
 const T7_RATE = { floor: 500, naive: 300, sse: 300, direct: 500 };
 const WS_N = Number(opt('ws-sockets', QUICK ? 2000 : 10_000));
+// W4's held load in changes/s over 100 accounts (--ws-rate; 500 = 50,000 deliveries/s at 10,000 sockets)
+const WS_RATE = Number(opt('ws-rate', 500));
 
 /** Sessions: one fresh server each; the generator's session runs the named scenarios. */
 const SESSIONS = {
@@ -56,10 +58,10 @@ const SESSIONS = {
   stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 20 }, perKind: { t7rate: T7_RATE } },
   idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
   // WebSocket sessions (ws-gen.mjs, `ws` servers only); `--ws-sockets=N` sizes them (quick: 2,000).
-  // W4: 500 changes/s over 100 accounts = 50,000 deliveries/s at 10,000 sockets (T7's load)
+  // W4: the held load, then 100,000 deliveries/s offered for the capacity
   wsOneAccount: { ws: true, scenarios: ['W1', 'W2'], gen: { file: 'ws-gen.mjs', session: 'wsOneAccount', sockets: WS_N, maxSockets: QUICK ? 2 * WS_N : 19_500 } },
   wsAccounts: { ws: true, scenarios: ['W3'], gen: { file: 'ws-gen.mjs', session: 'wsAccounts', sockets: WS_N } },
-  wsSustained: { ws: true, scenarios: ['W4'], gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 10 : 60, rate: 500 } },
+  wsSustained: { ws: true, scenarios: ['W4'], gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 10 : 60, rate: WS_RATE, capacityDeliveries: 100_000, capacitySeconds: QUICK ? 5 : 10 } },
   wsStorm: { ws: true, scenarios: ['W5'], gen: { file: 'ws-gen.mjs', session: 'wsStorm', sockets: WS_N } },
 };
 /** Whether server `kind` runs session `name`: WebSocket servers run the WebSocket sessions only, and the reverse. */

@@ -499,7 +499,9 @@ async function sessionAccounts() {
 
 async function sessionSustained() {
   // W4: N sockets, `ACC` accounts, every socket reads and counts its frames, 2 probes per account; the
-  // server publishes `rate`/s round robin for `seconds` (lib/control.mjs `sustain`).
+  // server publishes `rate`/s round robin for `seconds` (lib/control.mjs `sustain`): the held load, RSS
+  // flat or not. Then the capacity: `capacityDeliveries`/s offered for `capacitySeconds`, until the server
+  // falls 2 s behind; what it delivered in that time is what it can sustain.
   const out = {};
   const ACC = cfg.accounts ?? 100;
   const conns = [];
@@ -507,10 +509,22 @@ async function sessionSustained() {
   out.connect = await openAll(conns);
   out.enabled = await pushEnabled(out.connect.ok);
   await sleep(300);
+  out.W4 = await sustainRun(conns, ACC, cfg.rate ?? 500, (cfg.seconds ?? 60) * 1000);
+  log('W4', JSON.stringify({ ...out.W4, rssSeries: undefined, deliveredSeries: undefined, runs: undefined }));
+  if (cfg.capacityDeliveries) {
+    await sleep(1000);
+    const rate = Math.ceil((cfg.capacityDeliveries * ACC) / out.W4.readers);
+    out.W4capacity = await sustainRun(conns, ACC, rate, (cfg.capacitySeconds ?? 10) * 1000);
+    delete out.W4capacity.rssSeries;
+    log('W4 capacity', JSON.stringify({ ...out.W4capacity, deliveredSeries: undefined, runs: undefined }));
+  }
+  for (const c of conns) c.destroy();
+  return out;
+}
+
+async function sustainRun(conns, ACC, rate, durationMs) {
   const s0 = await stats(true);
   const readers = conns.filter((c) => c.ok).length;
-  const rate = cfg.rate ?? 500;
-  const durationMs = (cfg.seconds ?? 60) * 1000;
   const kFrom = kNext;
   const frames = () => conns.reduce((a, c) => a + c.frames, 0);
   const framesBefore = frames();
@@ -559,7 +573,7 @@ async function sessionSustained() {
   const thirdSummaries = thirds.map((x) => summary(x));
   const late = r.rss.filter((x) => x.t >= r.rss.at(-1).t * 0.2);
   const slope = late.length > 2 ? ((late.at(-1).rss - late[0].rss) / (late.at(-1).t - late[0].t)) * 60 : NaN;
-  out.W4 = {
+  return {
     rate,
     seconds: durationMs / 1000,
     aborted: r.aborted,
@@ -589,9 +603,6 @@ async function sessionSustained() {
     deliveredSeries: samples,
     serverMerges: s1.merges,
   };
-  log('W4', JSON.stringify({ ...out.W4, rssSeries: undefined, deliveredSeries: undefined, runs: undefined }));
-  for (const c of conns) c.destroy();
-  return out;
 }
 
 async function sessionStorm() {

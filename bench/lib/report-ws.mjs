@@ -112,11 +112,14 @@ request handler), which frames each change once and writes the same bytes to eve
   // W4
   {
     const rows = [];
-    const floor = get(out, 'wsSustained', FLOOR)?.W4;
+    const floor = get(out, 'wsSustained', FLOOR);
     for (const k of kinds) {
-      const r = get(out, 'wsSustained', k)?.W4;
+      const x = get(out, 'wsSustained', k);
+      const r = x?.W4;
       if (!r) continue;
-      const ok = !r.aborted && r.deliveredPerSecond >= 0.98 * r.offeredDeliveriesPerSecond && r.rssSlopeMiBPerMin <= FLAT_MIB_PER_MIN;
+      const cap = x.W4capacity;
+      const held = !r.aborted && r.deliveredPerSecond >= 0.98 * r.offeredDeliveriesPerSecond;
+      const ok = held && r.rssSlopeMiBPerMin <= FLAT_MIB_PER_MIN;
       rows.push([
         `**${k}**`,
         `${int(r.offeredDeliveriesPerSecond)}/s for ${r.seconds} s${r.aborted ? ` — **overloaded, stopped after ${f1(r.publishedSeconds)} s**` : ''}`,
@@ -126,19 +129,21 @@ request handler), which frames each change once and writes the same bytes to eve
         f0(r.max),
         f0(100 * r.serverBusy) + ' %',
         f2(r.cpuPerDeliveryUs),
-        ratio(r.cpuPerDeliveryUs, floor?.cpuPerDeliveryUs),
-        int(1e6 / r.cpuPerDeliveryUs),
+        ratio(r.cpuPerDeliveryUs, floor?.W4.cpuPerDeliveryUs),
         `${f0(r.rssStart / 1048576)} → ${f0(r.rssEnd / 1048576)}`,
         f1(r.rssSlopeMiBPerMin),
-        ratio(r.p99, floor?.p99),
-        r.genSaturated ? '⚠️ yes' : 'no',
-        module(k) ? `all offered delivered, RSS slope ≤ ${FLAT_MIB_PER_MIN} MiB/min` : '',
-        module(k) ? yes(ok) : '',
+        ratio(r.p99, floor?.W4.p99),
+        cap ? `${int(cap.deliveredPerSecond)} (${f0(100 * cap.serverBusy)} % busy)` : '–',
+        ratio(cap?.deliveredPerSecond, floor?.W4capacity?.deliveredPerSecond),
+        r.genSaturated || cap?.genSaturated ? '⚠️ yes' : 'no',
+        module(k) ? `the held load delivered, RSS slope ≤ ${FLAT_MIB_PER_MIN} MiB/min` : '',
+        module(k) ? (!ok && floor?.W4.aborted ? '– (the floor was overloaded too)' : yes(ok)) : '',
       ]);
     }
-    const r0 = floor ?? get(out, 'wsSustained', 'ws')?.W4;
-    s.push(`### W4: sustained deliveries\n\n${int(r0?.readers)} sockets, ${r0?.accounts} accounts, every socket read (frames counted), 2 probes per account; the server publishes ${int(r0?.rate)} changes/s round robin (lib/control.mjs \`sustain\`). "Delivered" = frames received ÷ time until the last one; thirds of the run are the "runs"; a server lagging 2 s behind its schedule stops (overloaded).\n\n${table(
-      ['server', 'offered', 'delivered/s', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server busy', 'server CPU µs per delivery', 'CPU ÷ floor', 'deliveries/s per core at that cost', 'RSS MiB', 'RSS slope MiB/min (after 20 %)', 'p99 ÷ floor', 'generator saturated', 'target', ''],
+    const r0 = floor?.W4 ?? get(out, 'wsSustained', 'ws')?.W4;
+    const c0 = floor?.W4capacity ?? get(out, 'wsSustained', 'ws')?.W4capacity;
+    s.push(`### W4: sustained deliveries\n\n${int(r0?.readers)} sockets, ${r0?.accounts} accounts, every socket read (frames counted), 2 probes per account; the server publishes ${int(r0?.rate)} changes/s round robin (lib/control.mjs \`sustain\`) for ${r0?.seconds} s: the held load. "Delivered" = frames received ÷ time until the last one; thirds of the run are the "runs"; a server lagging 2 s behind its schedule stops (overloaded).${c0 ? ` Capacity: then ${int(c0.offeredDeliveriesPerSecond)} deliveries/s offered for ${c0.seconds} s, more than either server keeps up with; the deliveries per second until it fell 2 s behind (and the backlog arrived) are what it sustains.` : ''}\n\n${table(
+      ['server', 'held load offered', 'delivered/s', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server busy', 'server CPU µs per delivery', 'CPU ÷ floor', 'RSS MiB', 'RSS slope MiB/min (after 20 %)', 'p99 ÷ floor', 'capacity: delivered/s', 'capacity ÷ floor', 'generator saturated', 'target', ''],
       rows,
     )}\n${failures(out, 'wsSustained', kinds)}${loadNote(out, 'wsSustained', kinds)}\n`);
   }
