@@ -54,9 +54,11 @@ export function wsSection(out) {
   if (!ran.length) return '';
   const s = [];
   const n = int(get(out, 'wsOneAccount', FLOOR)?.W1.sockets ?? get(out, 'wsOneAccount', 'ws')?.W1.sockets);
+  const rerun = [...(out.reruns ?? [])].reverse().find((r) => r.sessions.some((x) => ran.includes(x)));
+  const when = rerun ? `${rerun.date}${rerun.quick ? ' (quick mode)' : ''}` : `${out.machine.date}${out.machine.quick ? ' (quick mode)' : ''}`;
   s.push(`## WebSocket (RFC 8887)
 
-Servers: ${kinds.map((k) => `**${k}** = ${out.servers[k]}`).join('; ')}. The targets are issue 15's, as ratios to the
+Measured on ${when}. Servers: ${kinds.map((k) => `**${k}** = ${out.servers[k]}`).join('; ')}. The targets are issue 15's, as ratios to the
 floor measured in the same run.
 
 Method (as above, with these differences): each socket is a raw \`net.connect\` doing the RFC 6455 handshake
