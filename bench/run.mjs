@@ -59,11 +59,18 @@ const SESSIONS = {
   idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
   // WebSocket sessions (ws-gen.mjs, `ws` servers only); `--ws-sockets=N` sizes them (quick: 2,000).
   // W4: the held load, then 100,000 deliveries/s offered for the capacity
-  wsOneAccount: { ws: true, scenarios: ['W1', 'W2'], gen: { file: 'ws-gen.mjs', session: 'wsOneAccount', sockets: WS_N, maxSockets: QUICK ? 2 * WS_N : 19_500 } },
-  wsAccounts: { ws: true, scenarios: ['W3'], gen: { file: 'ws-gen.mjs', session: 'wsAccounts', sockets: WS_N } },
-  wsSustained: { ws: true, scenarios: ['W4'], gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 10 : 60, rate: WS_RATE, capacityDeliveries: 100_000, capacitySeconds: QUICK ? 5 : 10 } },
-  wsStorm: { ws: true, scenarios: ['W5'], gen: { file: 'ws-gen.mjs', session: 'wsStorm', sockets: WS_N } },
+  wsOneAccount: { ws: true, scenarios: ['W1', 'W2'], key: (r) => r.W2?.p99, gen: { file: 'ws-gen.mjs', session: 'wsOneAccount', sockets: WS_N, maxSockets: QUICK ? 2 * WS_N : 19_500 } },
+  wsAccounts: { ws: true, scenarios: ['W3'], key: (r) => r.W3?.p99, gen: { file: 'ws-gen.mjs', session: 'wsAccounts', sockets: WS_N } },
+  wsSustained: { ws: true, scenarios: ['W4'], key: (r) => r.W4capacity?.deliveredPerSecond, gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 10 : 60, rate: WS_RATE, capacityDeliveries: 100_000, capacitySeconds: QUICK ? 5 : 10 } },
+  wsStorm: { ws: true, scenarios: ['W5'], key: (r) => r.W5?.perSecond, gen: { file: 'ws-gen.mjs', session: 'wsStorm', sockets: WS_N } },
 };
+const REPEAT = Number(opt('repeat', 1));
+/** Of repeated sessions, the one of median `key` (failed ones last), with every repeat's key beside it. */
+function medianSession(rs, key) {
+  const ok = rs.filter((r) => r.ok && Number.isFinite(key(r))).sort((a, b) => key(a) - key(b));
+  const pick = ok.length ? ok[(ok.length - 1) >> 1] : rs[0];
+  return { ...pick, repeats: rs.map((r) => (r.ok ? key(r) : null)) };
+}
 /** Whether server `kind` runs session `name`: WebSocket servers run the WebSocket sessions only, and the reverse. */
 const runsSession = (kind, name) => !!SERVERS[kind].ws === !!SESSIONS[name].ws && (!SERVERS[kind].sessions || SERVERS[kind].sessions.includes(name));
 
@@ -287,6 +294,12 @@ async function main() {
       const ks = active.filter((k) => runsSession(k, name));
       const rs = await Promise.all(ks.map((k) => runSession(k, name)));
       ks.forEach((k, i) => (out.sessions[name][k] = rs[i]));
+    } else if (REPEAT > 1 && SESSIONS[name].key) {
+      // --repeat=N: the servers' sessions interleaved N times (floor, module, floor, module, ...), so a
+      // neighbour's load hits all of them alike; each server keeps its session of median `key`.
+      const all = {};
+      for (let r = 0; r < REPEAT; r++) for (const k of active) if (runsSession(k, name)) (all[k] ??= []).push(await runSession(k, name));
+      for (const [k, rs] of Object.entries(all)) out.sessions[name][k] = medianSession(rs, SESSIONS[name].key);
     } else {
       for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }

@@ -20,6 +20,25 @@ function analysis() {
   }
 }
 
+/** `--repeat=N`: every interleaved session's key figure, and the module's ratios to the floor of the same round. */
+function repeatsNote(out, session, kinds, what, f = f0) {
+  const floor = out.sessions?.[session]?.[FLOOR]?.repeats;
+  if (!floor) return '';
+  const parts = [];
+  for (const k of kinds) {
+    const xs = out.sessions?.[session]?.[k]?.repeats;
+    if (!xs) continue;
+    let line = `${k} ${xs.map((x) => (x === null ? 'failed' : f(x))).join(', ')}`;
+    if (k !== FLOOR) {
+      const rs = xs.map((x, i) => by(x, floor[i]));
+      const m = [...rs].filter(Number.isFinite).sort((a, b) => a - b);
+      line += ` (÷ floor ${rs.map((r) => f2(r)).join(', ')}; median ${f2(m[(m.length - 1) >> 1])}×)`;
+    }
+    parts.push(line);
+  }
+  return `\n${what} of the ${floor.length} interleaved sessions (the table shows each server's median one): ${parts.join('; ')}.\n`;
+}
+
 function latency(out, kinds, session, w, title, what, targetText, ok) {
   const floor = get(out, session, FLOOR)?.[w];
   const rows = [];
@@ -44,7 +63,7 @@ function latency(out, kinds, session, w, title, what, targetText, ok) {
   return `### ${w}: ${title}\n\n${what}\n\n${table(
     ['server', 'p50 ms', 'p99 ms median (min–max of runs)', 'server flush ms', 'server CPU ms per change', 'p99 ÷ floor', 'CPU ÷ floor', 'runs×changes', 'missing', 'generator saturated', 'target', ''],
     rows,
-  )}\n${failures(out, session, kinds)}${loadNote(out, session, kinds)}\n`;
+  )}\n${repeatsNote(out, session, kinds, `${w} p99 ms`)}${failures(out, session, kinds)}${loadNote(out, session, kinds)}\n`;
 }
 
 /** The section, or '' when no WebSocket session ran. */
@@ -147,7 +166,7 @@ request handler), which frames each change once and writes the same bytes to eve
     s.push(`### W4: sustained deliveries\n\n${int(r0?.readers)} sockets, ${r0?.accounts} accounts, every socket read (frames counted), 2 probes per account; the server publishes ${int(r0?.rate)} changes/s round robin (lib/control.mjs \`sustain\`) for ${r0?.seconds} s: the held load. "Delivered" = frames received ÷ time until the last one; thirds of the run are the "runs"; a server lagging 2 s behind its schedule stops (overloaded).${c0 ? ` Capacity: then ${int(c0.offeredDeliveriesPerSecond)} deliveries/s offered for ${c0.seconds} s, more than either server keeps up with; the deliveries per second until it fell 2 s behind (and the backlog arrived) are what it sustains.` : ''}\n\n${table(
       ['server', 'held load offered', 'delivered/s', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server busy', 'server CPU µs per delivery', 'CPU ÷ floor', 'RSS MiB', 'RSS slope MiB/min (after 20 %)', 'p99 ÷ floor', 'capacity: delivered/s', 'capacity ÷ floor', 'generator saturated', 'target', ''],
       rows,
-    )}\n${failures(out, 'wsSustained', kinds)}${loadNote(out, 'wsSustained', kinds)}\n`);
+    )}\n${repeatsNote(out, 'wsSustained', kinds, 'Capacity (delivered/s)', int)}${failures(out, 'wsSustained', kinds)}${loadNote(out, 'wsSustained', kinds)}\n`);
   }
   // W5
   {
@@ -173,7 +192,7 @@ request handler), which frames each change once and writes the same bytes to eve
     s.push(`### W5: reconnect storm with \`pushState\`\n\n${int(get(out, 'wsStorm', FLOOR)?.W5.runs[0]?.sockets)} sockets (5 per account) drop; one change is published to each account; all reconnect and send \`WebSocketPushEnable\` with the \`pushState\` they last received (512 in flight). Rate = sockets ÷ time until the last one received its missed change.\n\n${table(
       ['server', 'sockets', 'reconnects/s median (min–max)', 'server CPU ms per reconnect', 'CPU ÷ floor', 'rate ÷ floor', 'missed changes not replayed', 'generator saturated', 'target', ''],
       rows,
-    )}\n${failures(out, 'wsStorm', kinds)}${loadNote(out, 'wsStorm', kinds)}\n`);
+    )}\n${repeatsNote(out, 'wsStorm', kinds, 'W5 reconnects/s', int)}${failures(out, 'wsStorm', kinds)}${loadNote(out, 'wsStorm', kinds)}\n`);
   }
   s.push(analysis());
   return s.join('\n');
