@@ -37,9 +37,16 @@ const SERVERS = {
   'direct-redis': { file: 'servers/module.mjs', args: ['direct', 'redis'], label: "jmap-push 'direct' with the Redis bus", module: true, sessions: ['load', 'oneAccount'] },
   // what-if, not run by default (--servers=...,floorRaw): the floor writing pre-chunked frames to the socket
   floorRaw: { file: 'servers/floor.mjs', args: ['raw'], label: 'floor writing one pre-chunked Buffer to the socket', optional: true },
+  // JMAP over WebSocket (RFC 8887), the W rows (`ws` sessions only): the floor on bare `ws`, the module's endpoint
+  wsFloor: { file: 'servers/ws-floor.mjs', label: 'WebSocket floor (bare `ws`, one `send` per socket)', ws: true },
+  ws: { file: 'servers/module.mjs', args: ['direct', 'ws'], label: 'jmap-push `webSocket` endpoint, in-memory bus', module: true, ws: true },
+  'ws-redis': { file: 'servers/module.mjs', args: ['direct', 'redis', 'ws'], label: 'jmap-push `webSocket` endpoint, Redis bus', module: true, ws: true, sessions: ['wsOneAccount', 'wsStorm'] },
 };
 
 const T7_RATE = { floor: 500, naive: 300, sse: 300, direct: 500 };
+const WS_N = Number(opt('ws-sockets', QUICK ? 2000 : 10_000));
+// W4's held load in changes/s over 100 accounts (--ws-rate; 500 = 50,000 deliveries/s at 10,000 sockets)
+const WS_RATE = Number(opt('ws-rate', 500));
 
 /** Sessions: one fresh server each; the generator's session runs the named scenarios. */
 const SESSIONS = {
@@ -50,7 +57,22 @@ const SESSIONS = {
   sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60 }, perKind: { t7rate: T7_RATE } },
   stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 20 }, perKind: { t7rate: T7_RATE } },
   idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
+  // WebSocket sessions (ws-gen.mjs, `ws` servers only); `--ws-sockets=N` sizes them (quick: 2,000).
+  // W4: the held load, then 100,000 deliveries/s offered for the capacity
+  wsOneAccount: { ws: true, scenarios: ['W1', 'W2'], key: (r) => r.W2?.p99, gen: { file: 'ws-gen.mjs', session: 'wsOneAccount', sockets: WS_N, maxSockets: QUICK ? 2 * WS_N : 19_500 } },
+  wsAccounts: { ws: true, scenarios: ['W3'], key: (r) => r.W3?.p99, gen: { file: 'ws-gen.mjs', session: 'wsAccounts', sockets: WS_N } },
+  wsSustained: { ws: true, scenarios: ['W4'], key: (r) => r.W4capacity?.deliveredPerSecond, gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 10 : 60, rate: WS_RATE, capacityDeliveries: 100_000, capacitySeconds: QUICK ? 5 : 10 } },
+  wsStorm: { ws: true, scenarios: ['W5'], key: (r) => r.W5?.perSecond, gen: { file: 'ws-gen.mjs', session: 'wsStorm', sockets: WS_N } },
 };
+const REPEAT = Number(opt('repeat', 1));
+/** Of repeated sessions, the one of median `key` (failed ones last), with every repeat's key beside it. */
+function medianSession(rs, key) {
+  const ok = rs.filter((r) => r.ok && Number.isFinite(key(r))).sort((a, b) => key(a) - key(b));
+  const pick = ok.length ? ok[(ok.length - 1) >> 1] : rs[0];
+  return { ...pick, repeats: rs.map((r) => (r.ok ? key(r) : null)) };
+}
+/** Whether server `kind` runs session `name`: WebSocket servers run the WebSocket sessions only, and the reverse. */
+const runsSession = (kind, name) => !!SERVERS[kind].ws === !!SESSIONS[name].ws && (!SERVERS[kind].sessions || SERVERS[kind].sessions.includes(name));
 
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 let addrBlock = 1 + Math.floor(Math.random() * 100);
@@ -109,7 +131,7 @@ function stopServer(srv) {
 
 function runGenerator(kind, server, genCfg, timeoutMs) {
   const cfg = { profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined, budgetMs: QUICK ? 20_000 : 30_000, ...genCfg, kind, server, addrBlock: addrBlock++, runs: 3, pubs: 5 };
-  const child = spawn('taskset', ['-c', '1', ...NICE, process.execPath, '--max-old-space-size=2048', join(HERE, 'gen.mjs'), JSON.stringify(cfg)], {
+  const child = spawn('taskset', ['-c', '1', ...NICE, process.execPath, '--max-old-space-size=2048', join(HERE, genCfg.file ?? 'gen.mjs'), JSON.stringify(cfg)], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_T0 },
   });
@@ -244,8 +266,10 @@ async function main() {
     log('wrote bench/RESULTS.md');
     return;
   }
-  const kinds = opt('servers', Object.keys(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
-  const sessions = opt('sessions', Object.keys(SESSIONS).join(',')).split(',');
+  // --ws: the WebSocket servers and sessions only
+  const wsOnly = (o) => Object.keys(o).filter((k) => !flag('ws') || o[k].ws);
+  const kinds = opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
+  const sessions = opt('sessions', wsOnly(SESSIONS).join(',')).split(',');
   const started = Date.now();
   let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
@@ -267,11 +291,17 @@ async function main() {
     out.sessions[name] ??= {};
     if (SESSIONS[name].parallel) {
       // Idle measurements: every server at once (CPU time is per process; they are idle).
-      const ks = active.filter((k) => !SERVERS[k].sessions || SERVERS[k].sessions.includes(name));
+      const ks = active.filter((k) => runsSession(k, name));
       const rs = await Promise.all(ks.map((k) => runSession(k, name)));
       ks.forEach((k, i) => (out.sessions[name][k] = rs[i]));
+    } else if (REPEAT > 1 && SESSIONS[name].key) {
+      // --repeat=N: the servers' sessions interleaved N times (floor, module, floor, module, ...), so a
+      // neighbour's load hits all of them alike; each server keeps its session of median `key`.
+      const all = {};
+      for (let r = 0; r < REPEAT; r++) for (const k of active) if (runsSession(k, name)) (all[k] ??= []).push(await runSession(k, name));
+      for (const [k, rs] of Object.entries(all)) out.sessions[name][k] = medianSession(rs, SESSIONS[name].key);
     } else {
-      for (const k of active) if (!SERVERS[k].sessions || SERVERS[k].sessions.includes(name)) out.sessions[name][k] = await runSession(k, name);
+      for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }
   }
   if (opt('merge')) out.rerunSeconds = (Date.now() - started) / 1000;

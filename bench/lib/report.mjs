@@ -1,4 +1,5 @@
 // Writes bench/RESULTS.md from the raw results of run.mjs.
+import { wsSection } from './report-ws.mjs';
 
 const KINDS = ['floor', 'naive', 'sse', 'direct', 'sse-redis', 'direct-redis', 'floorRaw'];
 /** The transport whose targets apply: `direct-redis` → `direct`. */
@@ -260,6 +261,10 @@ export function writeReport(out, analysis) {
     )}\n${failures(out, 'idle', kinds)}\n`);
   }
   if (analysis) s.push(analysis.trim() + '\n');
+  s.push(wsSection(out));
   s.push(`## Raw data\n\nEvery figure above, with per-change and per-run detail, is in \`bench/results/\` (one JSON per run; \`latest.json\` is this one).\n`);
   return s.join('\n');
 }
+
+// the table helpers, for the WebSocket section (report-ws.mjs)
+export { f0, f1, f2, int, spread, ratio, yes, get, table, failures, loadNote };

@@ -1,6 +1,8 @@
-// jmap-push itself: `node module.mjs <sse|direct> [redis] [--check]`, from the built library (npm run build:lib).
+// jmap-push itself: `node module.mjs <sse|direct> [redis] [ws] [--check]`, from the built library (npm run build:lib).
 // `redis`: the Redis Streams bus (jmap-push/redis) on 127.0.0.1:6379 under a key prefix of its own,
 // deleted when the server exits.
+// `ws`: the JMAP WebSocket endpoint too (the `webSocket` option, at /jmap/ws), with a trivial request
+// handler and its liveness pings far apart (the generator's paused sockets cannot answer them).
 // Basic auth with a trivial in-memory authenticator: user `a1+a2` reads accounts a1 and a2.
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
@@ -15,6 +17,7 @@ const { JmapPushModule, StateChangeService, PushMetrics } = require('jmap-push')
 const transport = process.argv[2] ?? 'sse';
 const useRedis = process.argv[3] === 'redis';
 const check = process.argv.includes('--check');
+const withWebSocket = process.argv.includes('ws');
 let bus;
 let redis;
 const keyPrefix = `jmap-push-bench:${process.pid}:`;
@@ -45,6 +48,10 @@ const authenticator = {
   authenticateBasic: (username) => ({ id: username, accountIds: accountsOfUser(username) }),
 };
 
+const requestHandler = {
+  handle: (request) => ({ methodResponses: request.methodCalls, sessionState: 's0' }),
+};
+
 class AppModule {}
 Reflect.decorate(
   [
@@ -58,6 +65,7 @@ Reflect.decorate(
           transport,
           path: 'jmap/eventsource',
           ...(bus ? { bus } : {}),
+          ...(withWebSocket ? { webSocket: { requestHandler, pingIntervalSeconds: 3600 } } : {}),
         }),
       ],
     }),
@@ -88,5 +96,27 @@ const info = {
     return metrics?.merges;
   },
 };
+// getters, not their values now
+if (withWebSocket) Object.defineProperties(info, Object.getOwnPropertyDescriptors(webSocketInfo()));
+/**
+ * Sockets whose push is on (after `WebSocketPushEnable`), for the generator to know its sockets are
+ * listening before it publishes: RFC 8887 answers a push enable with nothing. Read from the module's
+ * registry (internal: the built file by path), one pass over the subscriptions per `stats`.
+ */
+function webSocketInfo() {
+  const { dirname, join } = require('node:path');
+  const { SubscriptionRegistry } = require(join(dirname(require.resolve('jmap-push')), 'subscription/subscription-registry.js'));
+  const registry = app.get(SubscriptionRegistry);
+  return {
+    get pushEnabled() {
+      let n = 0;
+      for (const s of registry.index.all) if (s.filterKey === '*' && !s.isEnded) n++;
+      return n;
+    },
+    get webSockets() {
+      return metrics?.webSockets;
+    },
+  };
+}
 const ctl = await startControl({ publish, httpServer: server, info });
 process.stdout.write('READY ' + JSON.stringify({ http: server.address().port, ctl }) + '\n');

@@ -1,0 +1,694 @@
+// WebSocket load generator (the W rows): like gen.mjs, one process pinned to its own core, raw
+// `net.connect` sockets from 127.x.y.1 source addresses, a probe subset read and the rest paused (drained
+// between changes). Each socket does the RFC 6455 handshake with `Sec-WebSocket-Protocol: jmap`, then
+// sends `WebSocketPushEnable` (RFC 8887 section 4.3.5.2) as a masked text frame; server frames are parsed
+// just enough to find their ends (every socket) and read the text of probes' StateChanges.
+// Usage: node ws-gen.mjs '<json config>'; prints `RESULT <json>` and exits.
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { now, ms, sleep, summary, median, basic, cpuMicros, dieWithParent } from './lib/common.mjs';
+import { Ctl } from './lib/ctl-client.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+dieWithParent(20 * 60_000);
+const HTTP_PORT = cfg.server.http;
+const PATH = cfg.path ?? '/jmap/ws';
+const GEN_START = Date.now();
+const log = (...a) => process.stderr.write(`[ws-gen ${cfg.kind}/${cfg.session} +${((Date.now() - GEN_START) / 1000).toFixed(1)}s] ${a.join(' ')}\n`);
+const ctl = new Ctl(cfg.server.ctl);
+
+// ---------------------------------------------------------------- sockets
+const ADDR_BLOCK = 1 + ((cfg.addrBlock ?? 0) % 250);
+const PER_ADDR = 1500;
+let addrCounter = 0;
+const srcAddr = () => {
+  const n = addrCounter++;
+  return `127.${ADDR_BLOCK}.${1 + (Math.floor(n / PER_ADDR) % 250)}.${1 + Math.floor(n / (PER_ADDR * 250))}`;
+};
+
+/** A client frame (RFC 6455 section 5.2): FIN, the opcode, masked with a fresh key, as clients must. */
+function clientFrame(opcode, payload) {
+  const len = payload.length;
+  const ext = len < 126 ? 0 : len < 65536 ? 2 : 8;
+  const head = Buffer.alloc(2 + ext + 4);
+  head[0] = 0x80 | opcode;
+  if (ext === 0) head[1] = 0x80 | len;
+  else if (ext === 2) {
+    head[1] = 0x80 | 126;
+    head.writeUInt16BE(len, 2);
+  } else {
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(len), 2);
+  }
+  const key = randomBytes(4);
+  key.copy(head, 2 + ext);
+  const body = Buffer.allocUnsafe(len);
+  for (let i = 0; i < len; i++) body[i] = payload[i] ^ key[i & 3];
+  return Buffer.concat([head, body]);
+}
+const pushEnable = (pushState) =>
+  clientFrame(0x1, Buffer.from(JSON.stringify({ '@type': 'WebSocketPushEnable', dataTypes: null, ...(pushState ? { pushState } : {}) })));
+
+const MARK = /"m(\d+)"/g;
+const PUSH_STATE = /"pushState":"([^"]*)"/g;
+const HEAD_END = Buffer.from('\r\n\r\n');
+let lastDataAt = 0;
+/** k -> { remaining, resolve } */
+const waiters = new Map();
+
+function waitFor(k, expected, timeoutMs = 10_000) {
+  if (expected <= 0) return Promise.resolve(true);
+  const have = waiters.get(k);
+  if (have) {
+    have.remaining += expected;
+    return have.promise;
+  }
+  const w = { remaining: expected };
+  w.promise = new Promise((resolve) => {
+    w.resolve = resolve;
+    w.timer = setTimeout(() => {
+      waiters.delete(k);
+      resolve(false);
+    }, timeoutMs);
+  });
+  waiters.set(k, w);
+  return w.promise;
+}
+
+class WsConn {
+  constructor(i, user, opts = {}) {
+    this.i = i;
+    this.user = user;
+    this.account = opts.account ?? user;
+    this.pushState = opts.pushState;
+    this.probe = !!opts.probe; // read and record marker receipts
+    this.reading = !!opts.reading; // read (count frames) but do not record markers
+    this.trackIds = !!opts.trackIds; // read and keep the last pushState
+    this.status = 0;
+    this.seen = new Map();
+    this.frames = 0;
+    this.lastId = undefined;
+    this.closed = false;
+    this.error = undefined;
+    // frame parser: payload bytes left of the current frame, its opcode and (when kept) its parts
+    this.head = Buffer.alloc(0);
+    this.left = 0;
+    this.opcode = 0;
+    this.parts = undefined;
+  }
+  get keepsText() {
+    return this.probe || this.trackIds;
+  }
+  open(timeoutMs = 20_000) {
+    return new Promise((resolve) => {
+      this.tStart = now();
+      const sock = (this.sock = net.connect({ port: HTTP_PORT, host: '127.0.0.1', localAddress: srcAddr(), noDelay: true }));
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(this);
+      };
+      const timer = setTimeout(() => {
+        this.error = 'timeout';
+        settle();
+      }, timeoutMs);
+      this.settle = settle;
+      sock.on('connect', () => {
+        sock.write(
+          `GET ${PATH} HTTP/1.1\r\nHost: 127.0.0.1:${HTTP_PORT}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+            `Sec-WebSocket-Protocol: jmap\r\nAuthorization: ${basic(this.user)}\r\n\r\n`,
+        );
+      });
+      sock.on('data', (chunk) => this.onData(chunk));
+      sock.on('error', (e) => {
+        this.error = e.code || String(e);
+        settle();
+      });
+      sock.on('close', () => {
+        this.closed = true;
+        this.tClosed = now();
+        settle();
+      });
+    });
+  }
+  onData(chunk) {
+    const t = now();
+    lastDataAt = t;
+    if (this.status === 0) {
+      // the handshake's answer; frames may follow it in the same chunk
+      const buf = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
+      const end = buf.indexOf(HEAD_END);
+      if (end < 0) {
+        this.head = buf;
+        return;
+      }
+      this.head = Buffer.alloc(0);
+      this.status = Number(buf.latin1Slice(9, 12)) || -1;
+      this.tHead = t;
+      if (this.status !== 101) {
+        this.body = buf.latin1Slice(0, Math.min(buf.length, 600));
+        this.sock.destroy();
+        this.settle();
+        return;
+      }
+      this.sock.write(pushEnable(this.pushState));
+      this.settle();
+      if (!this.keepsText && !this.reading) this.sock.pause();
+      chunk = buf.subarray(end + 4);
+      if (!chunk.length) return;
+    }
+    this.frameBytes(chunk, t);
+  }
+  /** RFC 6455 section 5.2, server side: unmasked frames; a header may be split across chunks. */
+  frameBytes(chunk, t) {
+    if (this.head.length) {
+      chunk = Buffer.concat([this.head, chunk]);
+      this.head = Buffer.alloc(0);
+    }
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.left > 0) {
+        const n = Math.min(this.left, chunk.length - i);
+        if (this.parts) this.parts.push(chunk.subarray(i, i + n));
+        this.left -= n;
+        i += n;
+        if (this.left === 0) this.endFrame(t);
+        continue;
+      }
+      const avail = chunk.length - i;
+      if (avail < 2) {
+        this.head = Buffer.from(chunk.subarray(i));
+        return;
+      }
+      let len = chunk[i + 1] & 0x7f;
+      let h = 2;
+      if (len === 126) {
+        if (avail < 4) {
+          this.head = Buffer.from(chunk.subarray(i));
+          return;
+        }
+        len = chunk.readUInt16BE(i + 2);
+        h = 4;
+      } else if (len === 127) {
+        if (avail < 10) {
+          this.head = Buffer.from(chunk.subarray(i));
+          return;
+        }
+        len = Number(chunk.readBigUInt64BE(i + 2));
+        h = 10;
+      }
+      this.opcode = chunk[i] & 0x0f;
+      this.left = len;
+      this.parts = this.keepsText || this.opcode >= 8 ? [] : undefined;
+      i += h;
+      if (len === 0) this.endFrame(t);
+    }
+  }
+  endFrame(t) {
+    const op = this.opcode;
+    const parts = this.parts;
+    this.parts = undefined;
+    if (op === 0x1) {
+      this.frames++;
+      if (!parts) return;
+      const s = parts.length === 1 ? parts[0].latin1Slice(0, parts[0].length) : Buffer.concat(parts).latin1Slice();
+      {
+        MARK.lastIndex = 0;
+        let m;
+        while ((m = MARK.exec(s))) {
+          const k = +m[1];
+          if (!this.seen.has(k)) {
+            this.seen.set(k, t);
+            const w = waiters.get(k);
+            if (w && --w.remaining === 0) {
+              clearTimeout(w.timer);
+              waiters.delete(k);
+              w.resolve(true);
+            }
+          }
+        }
+      }
+      PUSH_STATE.lastIndex = 0;
+      let m;
+      while ((m = PUSH_STATE.exec(s))) this.lastId = m[1];
+    } else if (op === 0x9) {
+      // a ping: answer it (the bench's servers send none, but a socket that reads keeps to the protocol)
+      this.sock.write(clientFrame(0xa, parts.length ? Buffer.concat(parts) : Buffer.alloc(0)));
+    } else if (op === 0x8) {
+      this.closeCode = parts.length ? Buffer.concat(parts).readUInt16BE(0) : 1005;
+    }
+  }
+  get ok() {
+    return this.status === 101 && !this.closed;
+  }
+  pause() {
+    this.sock?.pause();
+  }
+  resume() {
+    this.sock?.resume();
+  }
+  destroy() {
+    this.sock?.destroy();
+  }
+}
+
+async function openAll(conns, window = 256) {
+  let idx = 0;
+  const s0 = await stats();
+  const g0 = cpuMicros();
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: Math.min(window, conns.length) }, async () => {
+      while (idx < conns.length) await conns[idx++].open();
+    }),
+  );
+  const t1 = now();
+  const genCpuMs = (cpuMicros() - g0) / 1000;
+  const s1 = await stats();
+  const statuses = {};
+  for (const c of conns) {
+    const key = c.ok ? 'ok' : c.status ? `http${c.status}` : c.error || (c.closed ? 'closed' : 'none');
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
+  const failed = conns.find((c) => c.status && c.status !== 101);
+  if (failed) log('first refusal:', JSON.stringify(failed.body));
+  const seconds = (t1 - t0) / 1e9;
+  return {
+    n: conns.length,
+    ok: statuses.ok ?? 0,
+    statuses,
+    seconds,
+    perSecond: conns.length / seconds,
+    serverCpuPerConnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / conns.length,
+    genBusy: genCpuMs / 1000 / seconds,
+  };
+}
+
+/**
+ * RFC 8887 answers a push enable with nothing: wait until the server counts `n` sockets with push on
+ * (its `pushEnabled`), so no change is published before every socket listens.
+ */
+async function pushEnabled(n, timeoutMs = 30_000) {
+  const t0 = now();
+  const start = Date.now();
+  let s;
+  while (Date.now() - start < timeoutMs) {
+    s = await stats();
+    if (s.pushEnabled >= n) return { seconds: (now() - t0) / 1e9, pushEnabled: s.pushEnabled };
+    await sleep(20);
+  }
+  throw new Error(`only ${s?.pushEnabled} of ${n} sockets enabled push within ${timeoutMs} ms`);
+}
+
+const passive = (c) => !c.probe && !c.reading && !c.trackIds;
+
+/** Resume every paused socket, read until quiet, pause them again (between rounds). */
+async function drain(conns, quietMs = 60, maxMs = 3000) {
+  for (const c of conns) if (passive(c)) c.resume();
+  const start = Date.now();
+  lastDataAt = now();
+  await sleep(quietMs);
+  while (Date.now() - start < maxMs && now() - lastDataAt < quietMs * 1e6) await sleep(quietMs);
+  for (const c of conns) if (passive(c)) c.pause();
+}
+
+function setProbes(conns, pred) {
+  for (const c of conns) {
+    const p = pred(c);
+    if (p && !c.probe) {
+      c.probe = true;
+      c.resume();
+    } else if (!p && c.probe) {
+      c.probe = false;
+      c.pause();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- measurement helpers
+let kNext = 1;
+const stats = (gc = false) => ctl.call('stats', { gc });
+
+/** One publication to `account`, waited for on its probe sockets; latencies in ms. */
+async function onePublication(conns, account) {
+  const probes = conns.filter((c) => c.probe && c.ok && c.account === account);
+  const k = kNext++;
+  const g0 = cpuMicros();
+  const w0 = now();
+  const wait = waitFor(k, probes.length);
+  const r = await ctl.call('publish', { account, k });
+  const complete = await wait;
+  const w1 = now();
+  const s = await stats();
+  const got = probes.map((c) => (c.seen.has(k) ? ms(c.seen.get(k) - r.t0) : NaN)).filter(Number.isFinite);
+  return {
+    k,
+    probes: probes.length,
+    received: got.length,
+    complete,
+    ...summary(got),
+    lat: got,
+    flushMs: ms(r.tFlush - r.t0),
+    cpuFlushMs: r.cpuFlushUs / 1000,
+    cpuMs: (s.cpuUs - r.cpu0) / 1000,
+    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
+  };
+}
+
+/** A burst: one change on each of `count` accounts `prefix+i`; latencies from the burst's start. */
+async function oneBurst(conns, prefix, count) {
+  const kFrom = kNext;
+  kNext += count;
+  const probes = conns.filter((c) => c.probe && c.ok);
+  const g0 = cpuMicros();
+  const w0 = now();
+  const waits = probes.map((c) => waitFor(kFrom + Number(c.account.slice(prefix.length)), 1, 120_000));
+  const r = await ctl.call('burst', { prefix, from: 0, count, kFrom });
+  await Promise.all(waits);
+  const w1 = now();
+  const s = await stats();
+  const lat = [];
+  for (const c of probes) {
+    const k = kFrom + Number(c.account.slice(prefix.length));
+    if (c.seen.has(k)) lat.push(ms(c.seen.get(k) - r.t0));
+  }
+  return {
+    kFrom,
+    probes: probes.length,
+    received: lat.length,
+    ...summary(lat),
+    lat,
+    publishLoopMs: ms(r.tCall - r.t0),
+    flushMs: ms(r.tFlush - r.t0),
+    cpuFlushMs: r.cpuFlushUs / 1000,
+    cpuMs: (s.cpuUs - r.cpu0) / 1000,
+    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
+  };
+}
+
+const BUDGET_MS = cfg.budgetMs ?? 60_000;
+const overBudget = (startMs) => Date.now() - startMs > BUDGET_MS;
+
+/** Runs of `P` changes (one publication or one burst each, `once`); a run's figures pool its deliveries. */
+async function runs(conns, R, P, once) {
+  const out = [];
+  const startMs = Date.now();
+  for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
+    const xs = [];
+    // --profile: the server's CPU profile of the first run's changes (drains included: they are idle time)
+    if (cfg.profileDir && r === 0) await ctl.call('profStart');
+    for (let p = 0; p < P && !(p > 0 && overBudget(startMs)); p++) {
+      await drain(conns);
+      xs.push(await once());
+    }
+    if (cfg.profileDir && r === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` });
+    const pooled = summary(xs.flatMap((x) => x.lat));
+    for (const x of xs) delete x.lat;
+    out.push({
+      p50: pooled.p50,
+      p99: pooled.p99,
+      p99Worst: Math.max(...xs.map((x) => x.p99)),
+      max: pooled.max,
+      cpuMs: median(xs.map((x) => x.cpuMs)),
+      cpuFlushMs: median(xs.map((x) => x.cpuFlushMs)),
+      flushMs: median(xs.map((x) => x.flushMs)),
+      publishLoopMs: median(xs.map((x) => x.publishLoopMs)),
+      probes: xs.reduce((a, x) => a + x.probes, 0),
+      received: xs.reduce((a, x) => a + x.received, 0),
+      genBusy: Math.max(...xs.map((x) => x.genBusy)),
+      changes: xs,
+    });
+  }
+  return {
+    runs: out,
+    p50: median(out.map((r) => r.p50)),
+    p99: median(out.map((r) => r.p99)),
+    p99Min: Math.min(...out.map((r) => r.p99)),
+    p99Max: Math.max(...out.map((r) => r.p99)),
+    cpuMs: median(out.map((r) => r.cpuMs)),
+    cpuFlushMs: median(out.map((r) => r.cpuFlushMs)),
+    flushMs: median(out.map((r) => r.flushMs)),
+    publishLoopMs: median(out.map((r) => r.publishLoopMs)),
+    missing: out.reduce((a, r) => a + (r.probes - r.received), 0),
+    genSaturated: out.some((r) => r.genBusy > 0.9),
+  };
+}
+
+// ---------------------------------------------------------------- sessions
+const R = cfg.runs ?? 3;
+const P = cfg.pubs ?? 5;
+const N = cfg.sockets ?? 10_000;
+const probeEvery = Math.max(1, Math.round(N / 200));
+
+async function sessionOneAccount() {
+  // W1 (RSS per idle socket at N, then sockets held up to `maxSockets`) and W2 (one change to N sockets of a0).
+  const out = {};
+  await sleep(300);
+  const empty = await stats(true);
+  const conns = [];
+  for (let i = 0; i < N; i++) conns.push(new WsConn(i, 'a0', { probe: i % probeEvery === 0 }));
+  out.connect = await openAll(conns);
+  out.enabled = await pushEnabled(out.connect.ok);
+  log('connected', JSON.stringify(out.connect), JSON.stringify(out.enabled));
+  await drain(conns);
+  await sleep(500);
+  const full = await stats(true);
+  out.W1 = {
+    emptyRss: empty.rss,
+    rss: full.rss,
+    sockets: out.connect.ok,
+    perSocketKiB: (full.rss - empty.rss) / 1024 / out.connect.ok,
+    heapPerSocketKiB: (full.heapUsed - empty.heapUsed) / 1024 / out.connect.ok,
+  };
+  out.W2 = await runs(conns, R, P, () => onePublication(conns, 'a0'));
+  log('W2', out.W2.p50, out.W2.p99);
+  const total = cfg.maxSockets ?? 19_500;
+  const more = [];
+  for (let i = N; i < total; i++) more.push(new WsConn(i, 'a0'));
+  out.connectMore = await openAll(more);
+  const all = conns.concat(more);
+  let enabledAll;
+  try {
+    enabledAll = await pushEnabled(all.filter((c) => c.ok).length);
+  } catch (e) {
+    enabledAll = { error: String(e.message) };
+  }
+  await drain(all);
+  const s = await stats(true);
+  out.held = { attempted: total, held: all.filter((c) => c.ok).length, statuses: out.connectMore.statuses, rss: s.rss, serverSockets: s.streams, pushEnabled: s.pushEnabled, enabledAll };
+  log('held', JSON.stringify(out.held));
+  for (const c of all) c.destroy();
+  return out;
+}
+
+async function sessionAccounts() {
+  // W3: one change on each of N one-socket accounts, published in one loop.
+  const out = {};
+  const conns = [];
+  for (let i = 0; i < N; i++) conns.push(new WsConn(i, `a${i}`, { probe: i % probeEvery === 0 }));
+  out.connect = await openAll(conns);
+  out.enabled = await pushEnabled(out.connect.ok);
+  out.W3 = await runs(conns, R, P, () => oneBurst(conns, 'a', N));
+  log('W3', out.W3.p50, out.W3.p99);
+  for (const c of conns) c.destroy();
+  return out;
+}
+
+async function sessionSustained() {
+  // W4: N sockets, `ACC` accounts, every socket reads and counts its frames, 2 probes per account; the
+  // server publishes `rate`/s round robin for `seconds` (lib/control.mjs `sustain`): the held load, RSS
+  // flat or not. Then the capacity: `capacityDeliveries`/s offered for `capacitySeconds`, until the server
+  // falls 2 s behind; what it delivered in that time is what it can sustain.
+  const out = {};
+  const ACC = cfg.accounts ?? 100;
+  const conns = [];
+  for (let i = 0; i < N; i++) conns.push(new WsConn(i, `a${i % ACC}`, { probe: i < 2 * ACC, reading: true }));
+  out.connect = await openAll(conns);
+  out.enabled = await pushEnabled(out.connect.ok);
+  await sleep(300);
+  out.W4 = await sustainRun(conns, ACC, cfg.rate ?? 500, (cfg.seconds ?? 60) * 1000);
+  log('W4', JSON.stringify({ ...out.W4, rssSeries: undefined, deliveredSeries: undefined, runs: undefined }));
+  if (cfg.capacityDeliveries) {
+    await sleep(1000);
+    const rate = Math.ceil((cfg.capacityDeliveries * ACC) / out.W4.readers);
+    out.W4capacity = await sustainRun(conns, ACC, rate, (cfg.capacitySeconds ?? 10) * 1000);
+    delete out.W4capacity.rssSeries;
+    log('W4 capacity', JSON.stringify({ ...out.W4capacity, deliveredSeries: undefined, runs: undefined }));
+  }
+  for (const c of conns) c.destroy();
+  return out;
+}
+
+async function sustainRun(conns, ACC, rate, durationMs) {
+  const s0 = await stats(true);
+  const readers = conns.filter((c) => c.ok).length;
+  const kFrom = kNext;
+  const frames = () => conns.reduce((a, c) => a + c.frames, 0);
+  const framesBefore = frames();
+  const g0 = cpuMicros();
+  const tStart = now();
+  const samples = [];
+  const sampler = setInterval(() => samples.push({ t: (now() - tStart) / 1e9, frames: frames() - framesBefore, genCpuMs: (cpuMicros() - g0) / 1000 }), 1000);
+  const r = await ctl.call('sustain', { rate, durationMs, prefix: 'a', count: ACC, kFrom });
+  const tEnd = now();
+  const genCpuMs = (cpuMicros() - g0) / 1000;
+  kNext += r.n;
+  const expectedTotal = (r.n / ACC) * readers;
+  // the backlog: until every expected frame arrived or nothing arrived for 1 s (at most 60 s)
+  let lastCount = frames();
+  let lastGrowth = now();
+  const waitStart = Date.now();
+  while (Date.now() - waitStart < 60_000) {
+    await sleep(100);
+    const f = frames();
+    if (f !== lastCount) {
+      lastCount = f;
+      lastGrowth = now();
+    }
+    if (f - framesBefore >= expectedTotal || now() - lastGrowth > 1e9) break;
+  }
+  clearInterval(sampler);
+  const framesTotal = frames() - framesBefore;
+  const s1 = await stats(true);
+  const thirds = [[], [], []];
+  const all = [];
+  let missing = 0;
+  for (const c of conns) {
+    if (!c.probe || !c.ok) continue;
+    const a = Number(c.account.slice(1));
+    for (let j = a; j < r.n; j += ACC) {
+      const t = c.seen.get(kFrom + j);
+      if (t === undefined) {
+        missing++;
+        continue;
+      }
+      const l = ms(t - r.t0s[j]);
+      all.push(l);
+      thirds[Math.min(2, Math.floor((3 * j) / r.n))].push(l);
+    }
+  }
+  const thirdSummaries = thirds.map((x) => summary(x));
+  const late = r.rss.filter((x) => x.t >= r.rss.at(-1).t * 0.2);
+  const slope = late.length > 2 ? ((late.at(-1).rss - late[0].rss) / (late.at(-1).t - late[0].t)) * 60 : NaN;
+  return {
+    rate,
+    seconds: durationMs / 1000,
+    aborted: r.aborted,
+    publishedSeconds: ms(r.end - r.start) / 1000,
+    publications: r.n,
+    readers,
+    accounts: ACC,
+    offeredDeliveriesPerSecond: (rate * readers) / ACC,
+    deliveredPerSecond: framesTotal / ((lastGrowth - tStart) / 1e9),
+    deliveredTotal: framesTotal,
+    expectedTotal,
+    ...summary(all),
+    missing,
+    runs: thirdSummaries,
+    p99Min: Math.min(...thirdSummaries.map((x) => x.p99)),
+    p99Max: Math.max(...thirdSummaries.map((x) => x.p99)),
+    serverCpuMs: r.cpuUs / 1000,
+    serverBusy: r.cpuUs / 1000 / ms(r.end - r.start),
+    cpuPerDeliveryUs: r.cpuUs / Math.max(1, (r.n / ACC) * readers),
+    maxLagMs: r.maxLagMs,
+    genBusy: genCpuMs / ms(tEnd - tStart),
+    genSaturated: genCpuMs / ms(tEnd - tStart) > 0.9,
+    rssStart: s0.rss,
+    rssEnd: s1.rss,
+    rssSlopeMiBPerMin: slope / 1048576,
+    rssSeries: r.rss.map((x) => [x.t, x.rss, x.maxWritable, x.over64k, x.sockets]),
+    deliveredSeries: samples,
+    serverMerges: s1.merges,
+  };
+}
+
+async function sessionStorm() {
+  // W5: N sockets (N/5 accounts × 5) drop; one change is published to each account; all reconnect and
+  // send `WebSocketPushEnable` with the `pushState` they last had (512 in flight). Rate = sockets ÷ time
+  // until the last one received its missed change.
+  const out = {};
+  const ACC = Math.max(1, Math.floor(N / 5));
+  let current = [];
+  for (let i = 0; i < N; i++) current.push(new WsConn(i, `a${i % ACC}`, { trackIds: true }));
+  out.connect = await openAll(current);
+  out.enabled = await pushEnabled(out.connect.ok);
+  log('connected', JSON.stringify(out.connect), JSON.stringify(out.enabled));
+  // every socket gets a pushState to resume from: a first change on each account
+  {
+    const kFrom = kNext;
+    kNext += ACC;
+    await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
+  }
+  const rs = [];
+  for (let r = 0; r < R; r++) {
+    await drain(current, 100, 5000);
+    const noId = current.filter((c) => c.ok && !c.lastId).length;
+    const alive = current.filter((c) => c.ok);
+    for (const c of current) c.destroy();
+    for (let t = 0; t < 200; t++) {
+      const s = await stats();
+      if (s.streams === 0) break;
+      await sleep(50);
+    }
+    const kFrom = kNext;
+    kNext += ACC;
+    await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
+    const next = alive.map((c, i) => new WsConn(i, c.user, { trackIds: true, pushState: c.lastId }));
+    const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 15_000));
+    const s0 = await stats();
+    const g0 = cpuMicros();
+    if (cfg.profileDir && r === 0) await ctl.call('profStart');
+    const t0 = now();
+    const opened = await openAll(next, cfg.stormWindow ?? 512);
+    await Promise.all(waits);
+    if (cfg.profileDir && r === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` });
+    let last = t0;
+    let missed = 0;
+    for (const c of next) {
+      const t = c.seen.get(kFrom + Number(c.account.slice(1)));
+      if (t === undefined) missed++;
+      else if (t > last) last = t;
+    }
+    const s1 = await stats();
+    rs.push({
+      sockets: next.length,
+      opened: opened.ok,
+      statuses: opened.statuses,
+      noIdBefore: noId,
+      missedReplay: missed,
+      seconds: (last - t0) / 1e9,
+      perSecond: next.length / ((last - t0) / 1e9),
+      cpuMs: (s1.cpuUs - s0.cpuUs) / 1000,
+      cpuPerReconnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / next.length,
+      genBusy: (cpuMicros() - g0) / 1000 / ms(last - t0),
+    });
+    log('W5 run', JSON.stringify(rs.at(-1)));
+    current = next;
+  }
+  out.W5 = {
+    runs: rs,
+    perSecond: median(rs.map((r) => r.perSecond)),
+    min: Math.min(...rs.map((r) => r.perSecond)),
+    max: Math.max(...rs.map((r) => r.perSecond)),
+    missedReplay: rs.reduce((a, r) => a + r.missedReplay, 0),
+    cpuPerReconnectMs: median(rs.map((r) => r.cpuPerReconnectMs)),
+    genSaturated: rs.some((r) => r.genBusy > 0.9),
+  };
+  for (const c of current) c.destroy();
+  return out;
+}
+
+const sessions = { wsOneAccount: sessionOneAccount, wsAccounts: sessionAccounts, wsSustained: sessionSustained, wsStorm: sessionStorm };
+const t0 = Date.now();
+let result;
+try {
+  result = { ok: true, ...(await sessions[cfg.session]()) };
+} catch (e) {
+  result = { ok: false, error: String(e && e.stack ? e.stack : e) };
+}
+result.seconds = (Date.now() - t0) / 1000;
+result.genCpuMs = cpuMicros() / 1000;
+process.stdout.write('RESULT ' + JSON.stringify(result) + '\n', () => process.exit(0));
