@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { StateEvent } from '../subscription/state-event';
 import { eventStreamHeaders } from './event-stream-headers';
@@ -21,12 +21,18 @@ export class DirectSink extends EventSourceSink {
   private headSent = false;
 
   /** Sets the head; Node sends it with the subscription's first frame, which follows at once, so `open` fires. */
-  constructor(request: IncomingMessage, response: ServerResponse, reconnectDelayMs: number, onClientLeft: () => void) {
+  constructor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    reconnectDelayMs: number,
+    onClientLeft: () => void,
+    headers: OutgoingHttpHeaders = eventStreamHeaders(request),
+  ) {
     super(request, response, reconnectDelayMs, onClientLeft);
     request.socket.setKeepAlive(true);
     request.socket.setNoDelay(true);
     request.socket.setTimeout(0);
-    response.writeHead(200, eventStreamHeaders(request));
+    response.writeHead(200, headers);
   }
 
   writeState(event: StateEvent): void {

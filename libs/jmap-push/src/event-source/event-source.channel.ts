@@ -4,7 +4,7 @@ import type { Authentication } from '../auth/authentication';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import { PingPolicy } from '../ping/ping-policy.interface';
 import type { PushSettings } from '../push-settings';
-import type { EventSourceQuery } from '../query/event-source-query.dto';
+import type { EventSourceQuery } from '../query/event-source-query';
 import type { PushSink } from '../subscription/push-sink.interface';
 import type { SubscriptionSpec } from '../subscription/subscription-spec';
 import { SubscriptionAdmission } from '../subscription/subscription-admission';
