@@ -69,7 +69,8 @@ export class EventSourceChannel {
    * checked as for GET (a 429 is part of the answer) but no slot is held.
    */
   private answerHead(authentication: Authentication, request: IncomingMessage, response: ServerResponse): void {
-    this.admission.admit(authentication.principal).release();
+    this.admission.admit(authentication.principal);
+    this.admission.release(authentication.principal.id);
     response.writeHead(200, eventStreamHeaders(request));
     response.end();
   }
