@@ -27,8 +27,17 @@ export function startupMessage(config: ServerConfig, at: ListeningAt): string {
     `  users:   ${users}`,
     `  push:    ${at.baseUrl}/jmap/eventsource (${config.pushStreams.transport} transport)`,
     `  socket:  ${at.baseUrl.replace(/^http/, 'ws')}/${WEBSOCKET_PATH} (JMAP over WebSocket, with push)`,
+    `  webpush: ${webPushLine(config)}`,
     `  LMTP:    ${at.lmtp ?? 'off'}`,
   ].join('\n');
+}
+
+/** PushSubscription over Web Push: where subscriptions live, and whose VAPID keys sign the pushes. */
+function webPushLine({ webPush, redisUrl }: ServerConfig): string {
+  const keys = webPush.vapid
+    ? 'VAPID keys from WEB_PUSH_VAPID_PUBLIC_KEY and WEB_PUSH_VAPID_PRIVATE_KEY'
+    : 'VAPID keys generated at this boot (set WEB_PUSH_VAPID_PUBLIC_KEY and WEB_PUSH_VAPID_PRIVATE_KEY to keep subscriptions working)';
+  return `PushSubscription (RFC 8620 section 7.2), subscriptions ${redisUrl ? 'in Redis' : 'in memory'}, ${keys}, subject ${webPush.subject}`;
 }
 
 function tokenOf(config: ServerConfig, username: string): string {

@@ -7,25 +7,30 @@ import { readmeExamples, toReadmePositions } from '../readme-examples.mjs';
 import { begin, CheckError, fail, libDir, log, repoRoot, run } from './harness.mjs';
 
 export async function loadEntryPoints(appDir) {
-  begin('load jmap-push and jmap-push/redis (CommonJS and ESM)');
+  begin('load jmap-push, jmap-push/redis and jmap-push/testing (CommonJS and ESM)');
   writeFileSync(
     join(appDir, 'entry-points.cjs'),
     `'use strict';
 require('reflect-metadata');
 const assert = require('node:assert');
 const path = require('node:path');
-for (const id of ['jmap-push', 'jmap-push/redis']) {
+for (const id of ['jmap-push', 'jmap-push/redis', 'jmap-push/testing']) {
   const resolved = require.resolve(id);
   assert.ok(resolved.startsWith(path.join(__dirname, 'node_modules', 'jmap-push') + path.sep), id + ' resolved outside the app: ' + resolved);
 }
 const core = require('jmap-push');
-for (const name of ['JmapPushModule', 'StateChangeService', 'JmapPushSession', 'PushMetrics', 'InMemoryPushBus', 'ClampingPingPolicy', 'constantTimeEquals']) {
+for (const name of ['JmapPushModule', 'StateChangeService', 'JmapPushSession', 'PushMetrics', 'InMemoryPushBus', 'ClampingPingPolicy', 'constantTimeEquals', 'PushSubscriptionMethods', 'InMemoryPushSubscriptionStore', 'pushSubscriptionCaller']) {
   assert.strictEqual(typeof core[name], 'function', 'jmap-push exports no function ' + name);
 }
 const redis = require('jmap-push/redis');
 assert.strictEqual(typeof redis.RedisPushBus, 'function', 'jmap-push/redis exports no RedisPushBus');
 assert.strictEqual(typeof redis.publishStateChange, 'function', 'jmap-push/redis exports no publishStateChange');
 assert.strictEqual(typeof redis.DEFAULT_KEY_PREFIX, 'string', 'jmap-push/redis exports no DEFAULT_KEY_PREFIX');
+assert.strictEqual(typeof redis.RedisPushSubscriptionStore, 'function', 'jmap-push/redis exports no RedisPushSubscriptionStore');
+const testing = require('jmap-push/testing');
+for (const name of ['FakePushService', 'decryptAes128gcm', 'verifyVapid']) {
+  assert.strictEqual(typeof testing[name], 'function', 'jmap-push/testing exports no function ' + name);
+}
 assert.ok(!Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/](ioredis|redis|@redis)[\\\\/]/.test(file)), 'loading jmap-push loaded a Redis client');
 assert.strictEqual(require('jmap-push/package.json').version, ${JSON.stringify(JSON.parse(readFileSync(join(libDir, 'package.json'), 'utf8')).version)});
 `,
@@ -36,7 +41,8 @@ assert.strictEqual(require('jmap-push/package.json').version, ${JSON.stringify(J
 import assert from 'node:assert';
 import { JmapPushModule, StateChangeService } from 'jmap-push';
 import { RedisPushBus, publishStateChange } from 'jmap-push/redis';
-for (const [name, value] of Object.entries({ JmapPushModule, StateChangeService, RedisPushBus, publishStateChange })) {
+import { FakePushService } from 'jmap-push/testing';
+for (const [name, value] of Object.entries({ JmapPushModule, StateChangeService, RedisPushBus, publishStateChange, FakePushService })) {
   assert.strictEqual(typeof value, 'function', 'named ESM import ' + name + ' is not a function');
 }
 `,
@@ -74,7 +80,8 @@ import {
   type Principal,
   type StateChange,
 } from 'jmap-push';
-import { RedisPushBus, publishStateChange, type RedisPushBusOptions } from 'jmap-push/redis';
+import { RedisPushBus, RedisPushSubscriptionStore, publishStateChange, type RedisPushBusOptions } from 'jmap-push/redis';
+import { FakePushService, type RecordedPush } from 'jmap-push/testing';
 
 const authenticator: Authenticator = {
   authenticateBasic(name: string, password: string): Principal | null {
@@ -93,7 +100,11 @@ export async function publish(service: StateChangeService, session: JmapPushSess
   return \`\${url} \${open} \${JSON.stringify(change)} \${await service.publish('a1', { Email: 's1' })}\`;
 }
 
-export const redisPieces: [typeof RedisPushBus, typeof publishStateChange, RedisPushBusOptions['keyPrefix']] = [RedisPushBus, publishStateChange, 'jmap-push:'];
+export const redisPieces: [typeof RedisPushBus, typeof publishStateChange, RedisPushBusOptions['keyPrefix'], typeof RedisPushSubscriptionStore] = [RedisPushBus, publishStateChange, 'jmap-push:', RedisPushSubscriptionStore];
+
+export async function firstPush(service: FakePushService): Promise<RecordedPush> {
+  return service.nextPush(service.subscription('device').endpoint && 'device');
+}
 `,
   );
   const common = [

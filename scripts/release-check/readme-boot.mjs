@@ -1,6 +1,7 @@
 // The README's examples started, not only type-checked: every Nest module an example exports is created as an
 // application and initialised, so a provider the example forgets to export or inject fails here.
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { toReadmePositions } from '../readme-examples.mjs';
 import { BUILD_DIR } from './consumer.mjs';
@@ -36,10 +37,13 @@ main().catch((error) => {
 export async function bootExamples(appDir, examples) {
   begin("start every Nest module the README's examples export");
   writeFileSync(join(appDir, 'boot-example.cjs'), BOOT_SCRIPT);
+  // The Web Push example reads its VAPID pair from the environment, as a deployment would.
+  const { publicKey, privateKey } = createRequire(import.meta.url)('web-push').generateVAPIDKeys();
+  const env = { ...process.env, VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey };
   for (const example of examples) {
     const built = `./${BUILD_DIR}/${example.file.replace(/\.ts$/, '.js')}`;
     try {
-      const { stdout } = await run(process.execPath, ['boot-example.cjs', built], { cwd: appDir });
+      const { stdout } = await run(process.execPath, ['boot-example.cjs', built], { cwd: appDir, env });
       log(`README example ${example.name}: ${stdout.trim().split('\n').join(', ')}`);
     } catch (error) {
       if (error instanceof CheckError) {

@@ -47,6 +47,8 @@ export async function packLibrary(packDir) {
     'dist/index.d.ts',
     'dist/redis/index.js',
     'dist/redis/index.d.ts',
+    'dist/testing/index.js',
+    'dist/testing/index.d.ts',
   ]) {
     check(files.includes(required), `the tarball lacks ${required}`);
   }
@@ -101,7 +103,7 @@ export async function installApp(appDir, tarball) {
   check(existsSync(join(installed, 'package.json')), 'jmap-push is not in the app after npm install');
   check(!existsSync(join(appDir, 'node_modules', 'ioredis')), 'ioredis was installed although it is an optional peer');
   check(!existsSync(join(appDir, 'node_modules', 'redis')), 'redis was installed although it is an optional peer');
-  for (const dts of ['dist/index.d.ts', 'dist/redis/index.d.ts']) {
+  for (const dts of ['dist/index.d.ts', 'dist/redis/index.d.ts', 'dist/testing/index.d.ts']) {
     check(existsSync(join(installed, dts)), `the installed package lacks ${dts}`);
   }
 }

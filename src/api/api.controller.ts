@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { HttpRequest } from '../http/express-types';
 import { JmapAuthGuard } from '../auth/jmap-auth.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
-import type { JmapUser } from '../auth/jmap-user';
+import type { AuthenticatedUser } from '../auth/jmap-user';
 import { JmapProblem, ProblemDetailsException } from '../http/problem-details.exception';
 import { BodyTooLargeError, readBody } from '../http/read-body';
 import { acquireApiSlot, limitProblem } from './api-slot';
@@ -23,7 +23,7 @@ export class ApiController {
 
   @Post()
   @HttpCode(200)
-  async handle(@CurrentUser() user: JmapUser, @Req() request: HttpRequest): Promise<JmapResponse> {
+  async handle(@CurrentUser() user: AuthenticatedUser, @Req() request: HttpRequest): Promise<JmapResponse> {
     if (!isJsonContentType(request.headers['content-type'])) {
       throw new ProblemDetailsException({
         type: JmapProblem.notJSON,
@@ -38,7 +38,8 @@ export class ApiController {
           throw limitProblem(413, 'maxSizeRequest', `Requests are limited to ${CORE_LIMITS.maxSizeRequest} bytes.`);
         throw error;
       });
-      return this.processor.process(body, user);
+      // Awaited here, so the slot is held until the last method call has answered.
+      return await this.processor.process(body, user, { principal: user, credentialId: user.credentialId });
     } finally {
       release();
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   JmapRequestError,
+  pushSubscriptionCaller,
   type Authentication,
   type JmapRequest as SocketRequest,
   type JmapRequestHandler,
@@ -27,7 +28,7 @@ export class WebSocketRequestHandler implements JmapRequestHandler {
     private readonly users: UserDirectory,
   ) {}
 
-  handle(request: SocketRequest, authentication: Authentication): SocketResponse {
+  async handle(request: SocketRequest, authentication: Authentication): Promise<SocketResponse> {
     try {
       // The principal is the directory's own user (from a credential or a revalidated cookie); asking
       // again gives the API its accounts as they are granted now.
@@ -41,7 +42,11 @@ export class WebSocketRequestHandler implements JmapRequestHandler {
       }
       const release = acquireApiSlot(this.limiter, user);
       try {
-        return this.processor.processParsed(request, user);
+        // Awaited here, so the slot is held until the last method call has answered.
+        // The socket's credential: its session for a cookie, else the one its handshake proved (the
+        // directory's principals carry their credentialId); the principal as the directory has it now.
+        const caller = { ...pushSubscriptionCaller(authentication), principal: user };
+        return await this.processor.processParsed(request, user, caller);
       } finally {
         release();
       }

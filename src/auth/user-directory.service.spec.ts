@@ -52,4 +52,26 @@ describe('UserDirectory', () => {
     expect(directory().revalidate(byToken)?.id).toBe('a@x.org');
     expect(directory({ JMAP_TOKENS: 'a@x.org:token-1' }).revalidate(byToken)).toBeNull();
   });
+
+  it('keeps a principal stored as plain data (a push subscription’s) to its credential', () => {
+    const users = directory();
+    const byToken = users.authenticateBearer('token-2')!;
+    // What a push subscription store keeps (RFC 8620 section 7.2 ties the subscription to the credential).
+    const stored = JSON.parse(
+      JSON.stringify({ id: byToken.id, accountIds: byToken.accountIds, credentialId: byToken.credentialId }),
+    );
+    expect(users.revalidate(stored)?.credentialId).toBe(byToken.credentialId);
+    expect(directory({ JMAP_TOKENS: 'a@x.org:token-1' }).revalidate(stored)).toBeNull();
+    // The password's credential ends with the user.
+    const byPassword = users.authenticateBasic('a@x.org', 'pa')!;
+    const storedPassword = {
+      id: byPassword.id,
+      accountIds: byPassword.accountIds,
+      credentialId: byPassword.credentialId,
+    };
+    expect(users.revalidate(storedPassword)?.credentialId).toBe('password:a@x.org');
+    expect(
+      directory({ JMAP_USERS: 'b@x.org:pb', JMAP_TOKENS: '', JMAP_SHARES: '' }).revalidate(storedPassword),
+    ).toBeNull();
+  });
 });

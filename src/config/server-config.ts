@@ -12,9 +12,11 @@ import {
 } from './credentials-config';
 import { parsePushSessionSecret } from './push-session-settings';
 import { parsePushStreamConfig, type PushStreamConfig } from './push-stream-config';
+import { parseWebPushConfig, type WebPushConfig } from './web-push-config';
 
 export { ConfigError } from './config-error';
 export type { ConfiguredShare, ConfiguredToken, ConfiguredUser } from './credentials-config';
+export type { ConfiguredVapidKeys, WebPushConfig } from './web-push-config';
 
 /** Everything the server reads from its environment, parsed and checked once at boot. */
 export interface ServerConfig {
@@ -43,6 +45,8 @@ export interface ServerConfig {
   readonly pushSessionSecret: string | null;
   /** The event source's transport and stream limits. */
   readonly pushStreams: PushStreamConfig;
+  /** PushSubscription and Web Push: VAPID keys, subject, hosts allowed internal addresses. */
+  readonly webPush: WebPushConfig;
 }
 
 /** DI token of the `ServerConfig`. */
@@ -52,7 +56,8 @@ const PORT = { min: 0, max: 65535, what: 'a port number (0-65535)' };
 
 /**
  * Reads `PORT`, `HOST`, `LMTP_PORT`, `LMTP_HOST`, `PUBLIC_URL`, `JMAP_USERS`, `JMAP_TOKENS`, `JMAP_SHARES`,
- * `CORS_ORIGINS`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `PUSH_SESSION_SECRET`, and the `PUSH_*` stream settings.
+ * `CORS_ORIGINS`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `PUSH_SESSION_SECRET`, the `PUSH_*` stream settings and
+ * the `WEB_PUSH_*` ones.
  */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const customUsers = env.JMAP_USERS?.trim();
@@ -71,6 +76,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'jmap-push:',
     pushSessionSecret: parsePushSessionSecret(env.PUSH_SESSION_SECRET),
     pushStreams: parsePushStreamConfig(env),
+    webPush: parseWebPushConfig(env, users),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     users,
     tokens,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JmapPushSession, WEBSOCKET_CAPABILITY } from 'jmap-push';
+import { JmapPushSession, WEBPUSH_VAPID_CAPABILITY, WEBSOCKET_CAPABILITY } from 'jmap-push';
 import type { JmapUser } from '../auth/jmap-user';
 import { CORE_CAPABILITY, CORE_LIMITS, MAIL_ACCOUNT_CAPABILITY, MAIL_CAPABILITY } from '../api/capabilities';
 import { SessionStateService } from './session-state.service';
@@ -31,11 +31,14 @@ export class SessionService {
       };
     }
     const webSocket = this.push.webSocketCapability(baseUrl);
+    // RFC 9749 section 3: the key a client hands `PushManager.subscribe()` as `applicationServerKey`.
+    const vapid = this.push.webPushVapidCapability();
     return {
       capabilities: {
         [CORE_CAPABILITY]: CORE_LIMITS,
         [MAIL_CAPABILITY]: {},
         ...(webSocket && { [WEBSOCKET_CAPABILITY]: webSocket }),
+        ...(vapid && { [WEBPUSH_VAPID_CAPABILITY]: vapid }),
       },
       accounts,
       primaryAccounts: { [CORE_CAPABILITY]: user.accountId, [MAIL_CAPABILITY]: user.accountId },

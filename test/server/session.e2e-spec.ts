@@ -36,8 +36,13 @@ describe('Session resource (RFC 8620 section 2)', () => {
     expect(Object.keys(session.capabilities).sort()).toEqual([
       'urn:ietf:params:jmap:core',
       'urn:ietf:params:jmap:mail',
+      'urn:ietf:params:jmap:webpush-vapid',
       'urn:ietf:params:jmap:websocket',
     ]);
+    // RFC 9749 section 3: the VAPID public key, an uncompressed P-256 point in base64url.
+    expect(session.capabilities['urn:ietf:params:jmap:webpush-vapid']).toEqual({
+      applicationServerKey: expect.stringMatching(/^B[A-Za-z0-9_-]{86}$/),
+    });
     // RFC 8887 section 4.1: the WebSocket URL, derived from the request as the other URLs are, with push.
     expect(session.capabilities['urn:ietf:params:jmap:websocket']).toEqual({
       url: `${server.baseUrl.replace(/^http:/, 'ws:')}/jmap/ws`,

@@ -27,7 +27,7 @@ export { compareEventIds, formatEventId, parseEventId, type ParsedEventId } from
 export { PingPolicy } from './ping/ping-policy.interface';
 export { ClampingPingPolicy } from './ping/clamping-ping-policy';
 
-export { JmapPushSession, WEBSOCKET_CAPABILITY } from './session/jmap-push-session';
+export { JmapPushSession, WEBPUSH_VAPID_CAPABILITY, WEBSOCKET_CAPABILITY } from './session/jmap-push-session';
 export type { Authentication, BrowserSession } from './auth/authentication';
 
 export { JmapRequestHandler } from './websocket/jmap-request-handler.interface';
@@ -36,8 +36,40 @@ export { JmapRequestError } from './websocket/jmap-request-error';
 export { readJmapRequest } from './websocket/jmap-request-shape';
 export { iJsonViolation } from './util/i-json';
 export type { WebSocketOptions } from './websocket/websocket-options.interface';
-export { PushMetrics, type PushMetricsSnapshot, type RejectionReason } from './metrics/push-metrics';
+export {
+  PushMetrics,
+  type PushMetricsSnapshot,
+  type PushSubscriptionDestroyReason,
+  type RejectionReason,
+} from './metrics/push-metrics';
 export { PROBLEM_JSON, ProblemType, type ProblemDetails } from './problem/problem-details';
+
+export type {
+  PushHostResolver,
+  PushUrgency,
+  ResolvedAddress,
+  VapidKeys,
+  WebPushOptions,
+} from './web-push/web-push-options.interface';
+export { PushSubscriptionStore, type StoredChangeListener } from './web-push/push-subscription-store.interface';
+export type {
+  DeliveryClaim,
+  DeliveryResult,
+  PendingChange,
+  PendingPush,
+  PushKeys,
+  PushSubscriptionChanges,
+  StoredPrincipal,
+  StoredPushSubscription,
+} from './web-push/push-subscription';
+export { InMemoryPushSubscriptionStore } from './web-push/in-memory-push-subscription.store';
+export { PushSubscriptionMethods } from './web-push/push-subscription-methods';
+export type { PushSubscriptionResponse } from './web-push/push-subscription-errors';
+export {
+  browserSessionCredential,
+  pushSubscriptionCaller,
+  type PushSubscriptionCaller,
+} from './web-push/push-subscription-caller';
 
 export { JmapPushError } from './errors/jmap-push.error';
 export { JmapPushConfigError } from './errors/jmap-push-config.error';

@@ -2,6 +2,7 @@ import type { Authenticator } from './auth/authenticator.interface';
 import type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 import type { PushBus } from './bus/push-bus.interface';
 import type { PingPolicy } from './ping/ping-policy.interface';
+import type { WebPushOptions } from './web-push/web-push-options.interface';
 import type { WebSocketOptions } from './websocket/websocket-options.interface';
 
 /** Options of `JmapPushModule.forRoot()` / `forRootAsync()`'s factory. Only `authenticator` is required. */
@@ -41,6 +42,11 @@ export interface JmapPushModuleOptions {
   browserSessions?: BrowserSessionOptions;
   /** JMAP over WebSocket (RFC 8887) with push, at `webSocket.path`; off unless given. */
   webSocket?: WebSocketOptions;
+  /**
+   * PushSubscription (RFC 8620 section 7.2) delivered by Web Push with VAPID (RFC 8030, 8291, 8292,
+   * 9749): the host's JMAP API calls `PushSubscriptionMethods`; off unless given.
+   */
+  webPush?: WebPushOptions;
 }
 
 /** Options fixed when the module is defined (they shape routes): valid in `forRoot` and `forRootAsync`. */

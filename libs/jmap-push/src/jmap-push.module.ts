@@ -25,6 +25,14 @@ import { PrincipalRevalidator } from './subscription/principal-revalidator';
 import { StallWatch } from './subscription/stall-watch';
 import { SubscriptionAdmission } from './subscription/subscription-admission';
 import { SubscriptionRegistry } from './subscription/subscription-registry';
+import { DeliverySignal } from './web-push/delivery-signal';
+import { InMemoryPushSubscriptionStore } from './web-push/in-memory-push-subscription.store';
+import { PushDelivery } from './web-push/push-delivery';
+import { PushSender } from './web-push/push-sender';
+import { PushSubscriptionMethods } from './web-push/push-subscription-methods';
+import { PushSubscriptionRevalidation } from './web-push/push-subscription-revalidation';
+import { PushSubscriptionStore } from './web-push/push-subscription-store.interface';
+import { WEB_PUSH_SETTINGS } from './web-push/web-push.internal-constants';
 
 /**
  * RFC 8620 section 7.3 push for a JMAP backend: an event-source route, and `StateChangeService` to
@@ -55,6 +63,28 @@ import { SubscriptionRegistry } from './subscription/subscription-registry';
         options.pingPolicy ?? new ClampingPingPolicy(settings.minPingSeconds, settings.maxPingSeconds),
       inject: [JMAP_PUSH_MODULE_OPTIONS, PUSH_SETTINGS],
     },
+    // Web Push: every provider exists, `null` when the `webPush` option is off (forRootAsync options are
+    // known only at runtime), so the methods stay injectable and answer that it is off.
+    {
+      provide: WEB_PUSH_SETTINGS,
+      useFactory: (settings: PushSettings) => settings.webPush ?? null,
+      inject: [PUSH_SETTINGS],
+    },
+    {
+      provide: PushSubscriptionStore,
+      useFactory: (options: JmapPushModuleOptions) =>
+        options.webPush ? (options.webPush.store ?? new InMemoryPushSubscriptionStore()) : null,
+      inject: [JMAP_PUSH_MODULE_OPTIONS],
+    },
+    {
+      provide: PushSender,
+      useFactory: (settings: PushSettings) => (settings.webPush ? new PushSender(settings.webPush) : null),
+      inject: [PUSH_SETTINGS],
+    },
+    DeliverySignal,
+    PushSubscriptionMethods,
+    PushDelivery,
+    PushSubscriptionRevalidation,
     TypeRegistry,
     PushMetrics,
     PingScheduler,
@@ -72,6 +102,6 @@ import { SubscriptionRegistry } from './subscription/subscription-registry';
     PushAuthGuard,
     EventSourceQueryPipe,
   ],
-  exports: [StateChangeService, JmapPushSession, PushMetrics, TypeRegistry, PushBus],
+  exports: [StateChangeService, JmapPushSession, PushMetrics, TypeRegistry, PushBus, PushSubscriptionMethods],
 })
 export class JmapPushModule extends ConfigurableModuleClass {}

@@ -3,6 +3,7 @@ import type { JmapPushModuleOptions } from './jmap-push-options.interface';
 import type { BrowserSessionOptions } from './auth/browser-session-options.interface';
 import { JmapPushConfigError } from './errors/jmap-push-config.error';
 import { positiveIntegerOption } from './util/positive-integer-option';
+import { resolveWebPushSettings, type WebPushSettings } from './web-push/web-push-settings';
 import { resolveWebSocketSettings, type WebSocketSettings } from './websocket/websocket-settings';
 
 /** The module options with every default filled in and every bound checked, once, at startup. */
@@ -21,6 +22,7 @@ export interface PushSettings {
   readonly revalidateIntervalMs: number;
   readonly browserSessions: (Required<Omit<BrowserSessionOptions, 'cookiePath'>> & { cookiePath?: string }) | undefined;
   readonly webSocket: WebSocketSettings | undefined;
+  readonly webPush: WebPushSettings | undefined;
 }
 
 const OWNER = 'JmapPushModule';
@@ -74,6 +76,7 @@ export function resolvePushSettings(options: JmapPushModuleOptions): PushSetting
     revalidateIntervalMs: count('revalidateIntervalMs', options.revalidateIntervalMs, 60_000),
     browserSessions: options.browserSessions && resolveBrowserSessions(options.browserSessions),
     webSocket: options.webSocket && resolveWebSocketSettings(options.webSocket),
+    webPush: options.webPush && resolveWebPushSettings(options.webPush),
   };
 }
 

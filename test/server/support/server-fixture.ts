@@ -88,6 +88,7 @@ export async function startServer(
     redisKeyPrefix: 'jmap-push:',
     pushSessionSecret: null,
     pushStreams: { transport: 'sse' },
+    webPush: { vapid: null, subject: 'mailto:postmaster@example.com', allowHosts: [] },
     corsOrigins: [],
     users: Object.values(USERS).map(({ username, password }) => ({ username, password })),
     tokens: Object.values(USERS).map(({ username, token }) => ({ username, token })),

@@ -1,21 +1,33 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionUse, OwnedRedisConnection, RedisReply } from './redis-connection.interface';
 import { waitForEvent } from './wait-for-event';
 
-/** True for an ioredis client (ioredis has `status` and `call`; node-redis has neither). */
-export function isIoRedis(client: unknown): client is Redis {
+/** An ioredis client: one server (`Redis`) or a Redis Cluster (`Cluster`). */
+export type IoRedisClient = Redis | Cluster;
+
+/** True for an ioredis client, `Redis` or `Cluster` (ioredis has `status` and `call`; node-redis has neither). */
+export function isIoRedis(client: unknown): client is IoRedisClient {
   const candidate = client as Partial<Redis> | null;
   return typeof candidate?.call === 'function' && typeof candidate.status === 'string';
+}
+
+/** True for an ioredis `Cluster` (ioredis marks both kinds with `isCluster`). */
+export function isIoRedisCluster(client: IoRedisClient): client is Cluster {
+  return client.isCluster;
 }
 
 /**
  * A `RedisConnection` over an ioredis client. Commands are sent with `call()` and upper-case names, which
  * keeps ioredis's reply transformers (e.g. HGETALL to an object) out of the way: replies stay raw.
+ *
+ * On a `Cluster`, ioredis routes each command, and each MULTI, to the master that owns its keys' slot
+ * (the bus's keys share one slot through the hash tag in their prefix), and follows MOVED and ASK, so the
+ * blocking XREAD waits on the master that owns the change log, and moves with it after a failover.
  */
 export class IoRedisConnection implements OwnedRedisConnection {
   private closing = false;
 
-  constructor(private readonly client: Redis) {}
+  constructor(private readonly client: IoRedisClient) {}
 
   isReady(): boolean {
     return this.client.status === 'ready';
@@ -46,26 +58,14 @@ export class IoRedisConnection implements OwnedRedisConnection {
   }
 
   duplicate(connectionName: string, use: ConnectionUse): OwnedRedisConnection {
-    const overrides: Partial<RedisOptions> =
-      use === 'blocking-reads'
-        ? {
-            connectionName,
-            // XREAD BLOCK waits `blockMs` by design, and an unfulfilled XREAD is best re-sent as it was
-            // (same offset) after a reconnection: no timeout, no giving up, queue while away.
-            commandTimeout: undefined,
-            maxRetriesPerRequest: null,
-            enableOfflineQueue: true,
-            autoResendUnfulfilledCommands: true,
-          }
-        : {
-            connectionName,
-            // Fail rather than wait or repeat: `withDeadline` bounds the wait, and a write in flight when
-            // the connection drops must not be re-sent behind the caller's back after it was rejected.
-            enableOfflineQueue: false,
-            autoResendUnfulfilledCommands: false,
-            maxRetriesPerRequest: 0,
-          };
-    const copy = this.client.duplicate({ ...overrides, lazyConnect: false, enableAutoPipelining: false });
+    const copy = isIoRedisCluster(this.client)
+      ? duplicateCluster(this.client, connectionName, use)
+      : this.client.duplicate({
+          ...serverOptions(connectionName, use),
+          enableOfflineQueue: use === 'blocking-reads',
+          lazyConnect: false,
+          enableAutoPipelining: false,
+        });
     // Without a listener ioredis prints every connection error; failures reach callers as rejections.
     copy.on('error', () => undefined);
     return new IoRedisConnection(copy);
@@ -89,4 +89,59 @@ export class IoRedisConnection implements OwnedRedisConnection {
     this.client.disconnect();
     return Promise.resolve();
   }
+}
+
+/** Options of a duplicate's server connections that a `Cluster` passes on to each of them. */
+type ServerOptions = Pick<
+  RedisOptions,
+  'connectionName' | 'commandTimeout' | 'maxRetriesPerRequest' | 'autoResendUnfulfilledCommands'
+>;
+
+/**
+ * How one server connection of a duplicate is tuned (`enableOfflineQueue` aside: a `Cluster` has it per
+ * cluster, and always queues on its server connections while they connect).
+ */
+function serverOptions(connectionName: string, use: ConnectionUse): ServerOptions {
+  return use === 'blocking-reads'
+    ? {
+        connectionName,
+        // XREAD BLOCK waits `blockMs` by design, and an unfulfilled XREAD is best re-sent as it was
+        // (same offset) after a reconnection: no timeout, no giving up, queue while away.
+        commandTimeout: undefined,
+        maxRetriesPerRequest: null,
+        autoResendUnfulfilledCommands: true,
+      }
+    : {
+        connectionName,
+        // Fail rather than wait or repeat: `withDeadline` bounds the wait, and a write in flight when
+        // the connection drops must not be re-sent behind the caller's back after it was rejected.
+        autoResendUnfulfilledCommands: false,
+        maxRetriesPerRequest: 0,
+      };
+}
+
+/**
+ * A new `Cluster` with the same startup nodes and options, tuned as `duplicate` promises. `Cluster.duplicate`
+ * takes startup nodes first and options second, and keeps its server connections' options under
+ * `redisOptions`: given `Redis.duplicate`'s single argument, it would silently ignore it.
+ *
+ * Both read and write on the master of the slot (`scaleReads: 'master'`, whatever the application's client
+ * does): a replica lags behind the writes the read loop must deliver.
+ *
+ * For writes, `retryDelayOnFailover: 0` turns off the one retry of a Cluster that may repeat a write: after
+ * the connection closed with the command in flight (a hung master that is then replaced, say). ioredis
+ * would send it again, to the new master, possibly after `publish()` rejected, and a stale state could land
+ * after newer ones. It now fails as a write on one server does. The other retries stay: MOVED, ASK,
+ * TRYAGAIN and CLUSTERDOWN come from a node that did not carry the command out.
+ */
+function duplicateCluster(cluster: Cluster, connectionName: string, use: ConnectionUse): Cluster {
+  const options: ClusterOptions = {
+    lazyConnect: false,
+    enableAutoPipelining: false,
+    scaleReads: 'master',
+    enableOfflineQueue: use === 'blocking-reads',
+    ...(use === 'writes' && { retryDelayOnFailover: 0 }),
+    redisOptions: { ...cluster.options.redisOptions, ...serverOptions(connectionName, use) },
+  };
+  return cluster.duplicate([], options);
 }

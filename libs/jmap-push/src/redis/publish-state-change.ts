@@ -9,7 +9,7 @@ const OWNER = 'publishStateChange';
 
 /** Options of `publishStateChange`; use the values the nodes' `RedisPushBus` uses. */
 export interface PublishStateChangeOptions {
-  /** Prefix of every key; must equal the nodes' `keyPrefix`. Default `jmap-push:`. */
+  /** Prefix of every key; must equal the nodes' `keyPrefix` (with a hash tag on Redis Cluster). Default `jmap-push:`. */
   keyPrefix?: string;
   /** Entries the change log keeps (approximately); should equal the nodes' `maxLen`. Default 10,000. */
   maxLen?: number;
@@ -35,10 +35,11 @@ export async function publishStateChange(
   options: PublishStateChangeOptions = {},
 ): Promise<string> {
   const copy = validStateChange('publishStateChange()', accountId, changed);
+  const keys = new RedisKeys(options.keyPrefix);
   return appendStateChange(
-    toRedisConnection(client),
+    toRedisConnection(client, keys.prefix),
     {
-      keys: new RedisKeys(options.keyPrefix),
+      keys,
       maxLen: positiveIntegerOption(OWNER, 'maxLen', options.maxLen, DEFAULT_MAX_LEN),
       commandTimeoutMs: positiveIntegerOption(
         OWNER,

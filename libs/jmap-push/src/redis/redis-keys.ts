@@ -7,7 +7,8 @@ export const DEFAULT_KEY_PREFIX = 'jmap-push:';
  * beside another.
  *
  * On Redis Cluster, put a hash tag in the prefix (`{jmap-push}:`): the publish transaction touches the
- * change log and an account's hash, which must then live in one slot.
+ * change log and an account's hash, which must then live in one slot (`toRedisConnection` checks it). The
+ * whole bus then lives on one master (and its replicas): a cluster adds failover here, not write capacity.
  */
 export class RedisKeys {
   /** The change log: the Redis stream every change is appended to (named `<prefix>stream`). */

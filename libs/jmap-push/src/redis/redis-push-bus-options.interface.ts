@@ -3,15 +3,17 @@ import type { RedisClient } from './redis-client';
 /** Options of `RedisPushBus`. Only `client` is required. */
 export interface RedisPushBusOptions {
   /**
-   * Your Redis client: ioredis, or a connected node-redis client. The bus sends replay reads through it
-   * and duplicates it twice (same server, same options): once for the blocking read loop, once for writes
-   * that must not be re-sent after a reconnection. It closes those two, never yours (close it yourself on
-   * shutdown, after the application).
+   * Your Redis client: ioredis (a `Redis`, or a `Cluster` for Redis Cluster), or a connected node-redis
+   * client. The bus sends replay reads through it and duplicates it twice (same server or cluster, same
+   * options): once for the blocking read loop, once for writes that must not be re-sent after a
+   * reconnection. It closes those two, never yours (close it yourself on shutdown, after the application).
    */
   client: RedisClient;
   /**
    * Prefix of every key the bus uses (`<prefix>stream`, `<prefix>latest:<accountId>`); nodes that should
    * see each other's changes must share it. Default `jmap-push:`. Use this, not ioredis's own `keyPrefix`.
+   * On Redis Cluster it must hold a hash tag (`{jmap-push}:`), so that every key lands in one slot; the
+   * bus refuses a `Cluster` client without one.
    */
   keyPrefix?: string;
   /** Entries the change log (the Redis stream) keeps for `Last-Event-ID` replay (approximately, `MAXLEN ~`). Default 10,000. */

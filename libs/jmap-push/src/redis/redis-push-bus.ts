@@ -67,8 +67,8 @@ export class RedisPushBus implements PushBus {
   private closed = false;
 
   constructor(options: RedisPushBusOptions) {
-    this.connection = toRedisConnection(options.client);
     const keys = new RedisKeys(options.keyPrefix);
+    this.connection = toRedisConnection(options.client, keys.prefix);
     const commandTimeoutMs = count('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
     this.write = { keys, maxLen: count('maxLen', options.maxLen, DEFAULT_MAX_LEN), commandTimeoutMs };
     this.writerName = options.writerConnectionName ?? DEFAULT_WRITER_CONNECTION_NAME;

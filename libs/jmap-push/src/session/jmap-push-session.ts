@@ -6,6 +6,9 @@ import type { PushSettings } from '../push-settings';
 /** The capability URI of JMAP over WebSocket (RFC 8887 section 3). */
 export const WEBSOCKET_CAPABILITY = 'urn:ietf:params:jmap:websocket';
 
+/** The capability URI of VAPID for JMAP Web Push (RFC 9749 section 3). */
+export const WEBPUSH_VAPID_CAPABILITY = 'urn:ietf:params:jmap:webpush-vapid';
+
 /** What the host's Session resource (RFC 8620 section 2) needs from the module. */
 @Injectable()
 export class JmapPushSession {
@@ -31,6 +34,17 @@ export class JmapPushSession {
     const webSocket = this.settings.webSocket;
     if (!webSocket) return undefined;
     return { url: `${trimmed(baseUrl).replace(/^http/i, 'ws')}/${webSocket.path}`, supportsPush: true };
+  }
+
+  /**
+   * The value of the Session's `urn:ietf:params:jmap:webpush-vapid` capability (RFC 9749 section 3):
+   * the VAPID public key a client passes to `PushManager.subscribe()` as `applicationServerKey`;
+   * `undefined` when the `webPush` option is off (the capability must then be left out). A client that
+   * sees it change re-subscribes (RFC 9749 section 5): subscriptions made under the old key are destroyed.
+   */
+  webPushVapidCapability(): { applicationServerKey: string } | undefined {
+    const webPush = this.settings.webPush;
+    return webPush && { applicationServerKey: webPush.vapid.publicKey };
   }
 }
 

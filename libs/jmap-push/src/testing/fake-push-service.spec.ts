@@ -181,6 +181,93 @@ describeWithOpenssl('FakePushService (RFC 8030, RFC 8291, RFC 8292) over real HT
     expect(service.pushes('phone').map((push) => push.status)).toEqual([400, 413, 201]);
   });
 
+  describe('restricted subscriptions (RFC 8292 §4)', () => {
+    function signedRequest(
+      subscription: FakePushSubscription,
+      keys: { publicKey: string; privateKey: string } | undefined,
+    ): Promise<Answer> {
+      const details = webPush.generateRequestDetails(subscription, 'restricted', {
+        TTL: 60,
+        contentEncoding: 'aes128gcm',
+        ...(keys === undefined
+          ? {}
+          : {
+              vapidDetails: {
+                subject: 'mailto:ops@example.com',
+                publicKey: keys.publicKey,
+                privateKey: keys.privateKey,
+              },
+            }),
+      });
+      return post(details.endpoint, details.headers, details.body);
+    }
+
+    it('takes a push with a valid token signed by the subscription’s applicationServerKey', async () => {
+      const phone = service.subscription('phone', { applicationServerKey: vapidKeys.publicKey });
+      expect((await signedRequest(phone, vapidKeys)).status).toBe(201);
+      const push = await service.nextPush('phone');
+      expect(push.status).toBe(201);
+      expect(push.payload?.toString()).toBe('restricted');
+    });
+
+    it('answers 403 to, and records, a push without VAPID, one signed by another key, or one with a bad token', async () => {
+      const phone = service.subscription('phone', { applicationServerKey: vapidKeys.publicKey });
+      expect((await signedRequest(phone, undefined)).status).toBe(403);
+      expect((await signedRequest(phone, webPush.generateVAPIDKeys())).status).toBe(403);
+      // The right k, but a token for another audience (RFC 8292 §4.2: the aud must be the origin).
+      const wrongAudience = webPush.getVapidHeaders(
+        'https://elsewhere.example',
+        'mailto:ops@example.com',
+        vapidKeys.publicKey,
+        vapidKeys.privateKey,
+        'aes128gcm',
+      );
+      expect((await post(phone.endpoint, { TTL: '60', ...wrongAudience }, 'x')).status).toBe(403);
+      const pushes = service.pushes('phone');
+      expect(pushes.map((push) => push.status)).toEqual([403, 403, 403]);
+      expect(pushes.map((push) => push.vapid.valid)).toEqual([false, true, false]);
+    });
+
+    it('leaves an unrestricted subscription taking pushes without VAPID', async () => {
+      const open = service.subscription('open');
+      expect((await signedRequest(open, undefined)).status).toBe(201);
+    });
+
+    it('refuses an applicationServerKey that is not a P-256 public key', () => {
+      expect(() => service.subscription('bad', { applicationServerKey: 'AAAA' })).toThrow(/P-256/);
+    });
+  });
+
+  it('counts the TLS connections it accepted', async () => {
+    const phone = service.subscription('phone');
+    const once = (): Promise<void> =>
+      new Promise((resolve, reject) => {
+        // agent: false, a connection of its own per request.
+        const req = request(
+          phone.endpoint,
+          { method: 'POST', headers: { TTL: '0' }, ca: tls.cert, agent: false },
+          (res) => {
+            res.resume();
+            res.on('end', resolve);
+          },
+        );
+        req.on('error', reject);
+        req.end('x');
+      });
+    expect(service.connections).toBe(0);
+    await once();
+    await once();
+    expect(service.connections).toBe(2);
+  });
+
+  it('sends a scripted Location and body', async () => {
+    const phone = service.subscription('phone');
+    service.answer('phone', { status: 301, location: 'https://127.0.0.1:1/elsewhere', body: 'moved' });
+    const answer = await webPushRequest(phone, 'x');
+    expect(answer.status).toBe(301);
+    expect(answer.headers.location).toBe('https://127.0.0.1:1/elsewhere');
+  });
+
   it('rejects nextPush when no push arrives in time, naming the subscription', async () => {
     service.subscription('idle');
     await expect(service.nextPush('idle', 50)).rejects.toThrow(/no push for idle/);

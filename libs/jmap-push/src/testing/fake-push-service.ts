@@ -17,6 +17,16 @@ export interface FakePushSubscription {
   readonly keys: { readonly p256dh: string; readonly auth: string };
 }
 
+/** How a subscription is made: `applicationServerKey` restricts it to one application server (RFC 8292 section 4). */
+export interface FakeSubscriptionOptions {
+  /**
+   * The VAPID public key (base64url, uncompressed P-256) the user agent subscribed with, as
+   * `PushManager.subscribe({ applicationServerKey })` passes it: every push must then carry a valid
+   * VAPID token signed by this key, or it is answered 403 (RFC 8292 section 4.2) and recorded.
+   */
+  readonly applicationServerKey?: string;
+}
+
 /** How the service answers the next request for a subscription. */
 export interface ScriptedAnswer {
   readonly status: number;
@@ -24,6 +34,10 @@ export interface ScriptedAnswer {
   readonly retryAfter?: number | string;
   /** Holds the response this long, to play a slow push service. */
   readonly delayMs?: number;
+  /** Sent as `Location`, e.g. with a 301 or 307 (a sender must not follow it). */
+  readonly location?: string;
+  /** A response body (none by default), e.g. a large one a sender must not buffer whole. */
+  readonly body?: string | Buffer;
 }
 
 /** One request the service received, as a test asserts on it. */
@@ -43,6 +57,8 @@ export interface RecordedPush {
 
 interface SubscriptionState {
   readonly keys: UserAgentKeys;
+  /** The decoded `applicationServerKey` of a restricted subscription. */
+  readonly applicationServerKey: Buffer | undefined;
   readonly answers: ScriptedAnswer[];
   readonly pushes: RecordedPush[];
   consumed: number;
@@ -65,6 +81,7 @@ export class FakePushService {
   private readonly subscriptions = new Map<string, SubscriptionState>();
   private readonly names = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private connectionCount = 0;
 
   private constructor(
     private readonly server: Server,
@@ -85,12 +102,28 @@ export class FakePushService {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       service.handle(req, res);
     });
+    server.on('secureConnection', () => {
+      service.connectionCount++;
+    });
     return service;
   }
 
-  /** A fresh subscription under `name` (new P-256 keys and 16-octet auth secret, RFC 8291 §2). */
-  subscription(name: string): FakePushSubscription {
+  /** TLS connections accepted so far: a sender that keeps connections alive opens few for many pushes. */
+  get connections(): number {
+    return this.connectionCount;
+  }
+
+  /**
+   * A fresh subscription under `name` (new P-256 keys and 16-octet auth secret, RFC 8291 §2); restricted
+   * to one application server when `options.applicationServerKey` is given (RFC 8292 §4).
+   */
+  subscription(name: string, options: FakeSubscriptionOptions = {}): FakePushSubscription {
     if (this.subscriptions.has(name)) throw new Error(`subscription ${name} already exists`);
+    const applicationServerKey =
+      options.applicationServerKey === undefined ? undefined : Buffer.from(options.applicationServerKey, 'base64url');
+    if (applicationServerKey !== undefined && (applicationServerKey.length !== 65 || applicationServerKey[0] !== 4)) {
+      throw new Error('applicationServerKey must be an uncompressed P-256 public key, base64url');
+    }
     const ecdh = createECDH('prime256v1');
     ecdh.generateKeys();
     const keys: UserAgentKeys = {
@@ -101,7 +134,7 @@ export class FakePushService {
     // An unguessable path, as real push services use, so one subscription's URL says nothing of another's.
     const path = `/push/${randomUUID()}`;
     this.names.set(path, name);
-    this.subscriptions.set(name, { keys, answers: [], pushes: [], consumed: 0, waiters: [] });
+    this.subscriptions.set(name, { keys, applicationServerKey, answers: [], pushes: [], consumed: 0, waiters: [] });
     return {
       endpoint: `${this.origin}${path}`,
       keys: { p256dh: keys.publicKey.toString('base64url'), auth: keys.authSecret.toString('base64url') },
@@ -182,12 +215,13 @@ export class FakePushService {
     const state = this.state(name);
     const { payload, decryptError } = this.readPayload(req.headers, body, state.keys);
     const scripted = state.answers.shift() ?? DEFAULT_ANSWER;
-    const status = this.protocolStatus(req, length) ?? scripted.status;
+    const vapid = verifyVapid(req.headers.authorization, this.origin);
+    const status = this.protocolStatus(req, length, state, vapid) ?? scripted.status;
     const push: RecordedPush = {
       subscription: name,
       method: req.method ?? '',
       headers: req.headers,
-      vapid: verifyVapid(req.headers.authorization, this.origin),
+      vapid,
       body,
       payload,
       ...(decryptError === undefined ? {} : { decryptError }),
@@ -202,10 +236,11 @@ export class FakePushService {
     }
     const headers: Record<string, string> = {};
     if (scripted.retryAfter !== undefined) headers['retry-after'] = String(scripted.retryAfter);
+    if (scripted.location !== undefined) headers.location = scripted.location;
     // RFC 8030 §5: a created push message is named by a Location.
-    if (status === 201) headers.location = `${this.origin}/message/${randomUUID()}`;
+    else if (status === 201) headers.location = `${this.origin}/message/${randomUUID()}`;
     const send = (): void => {
-      if (!res.destroyed) res.writeHead(status, headers).end();
+      if (!res.destroyed) res.writeHead(status, headers).end(scripted.body);
     };
     if (scripted.delayMs === undefined) {
       send();
@@ -218,9 +253,19 @@ export class FakePushService {
     this.timers.add(timer);
   }
 
-  // Requests RFC 8030 obliges a push service to refuse, whatever the script says.
-  private protocolStatus(req: IncomingMessage, length: number): number | undefined {
+  // Requests RFC 8030 and RFC 8292 oblige a push service to refuse, whatever the script says.
+  private protocolStatus(
+    req: IncomingMessage,
+    length: number,
+    state: SubscriptionState,
+    vapid: VapidCheck,
+  ): number | undefined {
     if (req.method !== 'POST') return 405;
+    // RFC 8292 §4.2: a restricted subscription takes only pushes with a valid token signed by its key.
+    const restricted = state.applicationServerKey;
+    if (restricted !== undefined && !(vapid.valid && Buffer.from(vapid.publicKey, 'base64url').equals(restricted))) {
+      return 403;
+    }
     if (length > MAX_BODY_BYTES) return 413;
     // RFC 8030 §5.2: "A push service MUST return a 400 (Bad Request) ... [for] requests that omit the TTL".
     if (req.headers.ttl === undefined) return 400;

@@ -11,5 +11,8 @@ export type PushOutcome =
   | { readonly kind: 'retry'; readonly status?: number; readonly retryAfterMs?: number; readonly reason: string }
   /** Any other status (4xx, 3xx: redirects are not followed): logged and counted, the push is dropped. */
   | { readonly kind: 'rejected'; readonly status: number }
-  /** Not sent: the URL's host resolved to an address the SSRF guard refuses (or none). */
+  /**
+   * Not sent, and no push to this subscription ever will be: the SSRF guard refused the URL's host or an
+   * address it resolved to (or it resolved to none), or the URL is not https, or the keys cannot encrypt.
+   */
   | { readonly kind: 'refused'; readonly reason: string };

@@ -24,9 +24,16 @@ export function pushSubscriptionCaller(authentication: Authentication): PushSubs
   return { principal, credentialId: browserSessionCredential(session.id), credentialExpiresAt: session.expiresAt };
 }
 
+const BROWSER_SESSION_PREFIX = 'browser-session:';
+
 /** The credential id of a browser session: what its sign-out destroys. */
 export function browserSessionCredential(sessionId: string): string {
-  return `browser-session:${sessionId}`;
+  return `${BROWSER_SESSION_PREFIX}${sessionId}`;
+}
+
+/** Whether a credential id is a browser session's (`browserSessionCredential`). */
+export function isBrowserSessionCredential(credentialId: string): boolean {
+  return credentialId.startsWith(BROWSER_SESSION_PREFIX);
 }
 
 /** The credential id subscriptions of this caller are stored under. */

@@ -51,16 +51,20 @@ export interface PushSubscriptionStore {
   /**
    * Merges changes into their subscriptions' pending pushes (latest state per account and type wins).
    * A subscription without a pending push becomes due at `now`; one backing off keeps its due time.
+   * Resolves with how many of `changes` merged into a push that was already pending, waiting or
+   * backing off (the `pushesMerged` counter).
    */
-  addChanges(changes: readonly PendingChange[], now: number): Promise<void>;
+  addChanges(changes: readonly PendingChange[], now: number): Promise<number>;
 
   /**
    * Claims up to `limit` pending pushes due at `now` for `leaseMs`: each is handed to this caller only,
-   * until it `settle`s or the lease runs out (a worker that died), when it is due again with what it held.
+   * until it `settle`s or the lease runs out (a worker that died), when it is due again with what it held
+   * (merged under newer changes, like a retry, and counted as a failed attempt). While a push of a
+   * subscription is claimed, nothing more of that subscription is handed out: newer changes wait for it.
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<DeliveryClaim[]>;
 
-  /** Ends a claim (see `DeliveryResult`); ignored when the subscription is gone meanwhile. */
+  /** Ends a claim (see `DeliveryResult`); ignored when the subscription is gone or holds no claim. */
   settle(subscriptionId: string, result: DeliveryResult, now: number): Promise<void>;
 
   /** When the next pending push falls due (epoch ms), `undefined` when nothing is pending. */
@@ -72,6 +76,12 @@ export interface PushSubscriptionStore {
    * Without it, each node takes the changes its bus delivers (right for a store each node has alone).
    */
   consumeChanges?(listener: StoredChangeListener): () => Promise<void>;
+
+  /**
+   * Optional: resolves once the store keeps every change published from now on for `consumeChanges`
+   * (a Redis consumer group exists). The module awaits it during application start-up.
+   */
+  ready?(): Promise<void>;
 
   /** Called on application shutdown: stop reading, close what the store opened (never the user's clients). */
   close?(): Promise<void>;

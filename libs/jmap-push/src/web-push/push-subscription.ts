@@ -72,4 +72,10 @@ export interface PendingChange {
   readonly subscriptionId: string;
   readonly accountId: string;
   readonly changed: TypeState;
+  /**
+   * The bus event id of the change (`PublishedChange.id`), when known. A store fed by several nodes at
+   * once (a consumer group hands them changes out of order, and hands a change again after a node died)
+   * keeps per account and type the state of the newest id, and drops a change it already merged.
+   */
+  readonly changeId?: string;
 }

@@ -67,7 +67,8 @@ export function resolveWebPushSettings(options: WebPushOptions): WebPushSettings
     }
     allowHosts.add(host.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
   }
-  const encryptedContentType = options.encryptedContentType ?? 'application/json';
+  // Plain JavaScript hosts get no compile-time check.
+  const encryptedContentType: unknown = options.encryptedContentType ?? 'application/json';
   if (encryptedContentType !== 'application/json' && encryptedContentType !== 'application/octet-stream') {
     throw new JmapPushConfigError(
       `${OWNER}: webPush.encryptedContentType must be application/json or application/octet-stream`,
