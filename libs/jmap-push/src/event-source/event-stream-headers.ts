@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Whether the connection ends with this response: `Connection: close`, or HTTP/1.0 (no chunked bodies). */
 export function closesConnection(request: IncomingMessage): boolean {
@@ -48,4 +48,18 @@ export function sharedEventStreamHeaders(request: IncomingMessage, poweredBy: bo
   const close = closesConnection(request);
   if (poweredBy) return close ? HEADS.closePoweredBy : HEADS.keepAlivePoweredBy;
   return close ? HEADS.close : HEADS.keepAlive;
+}
+
+/**
+ * Sends the response's head, then `writeFirst`'s frame, in one write to the socket. Node builds the head
+ * string piece by piece; joined to a first frame written as a string it would stay a rope of some thirty
+ * strings (about 1 KiB) for as long as the response lives. Flushed on its own, it is written as it is,
+ * which flattens it, and the socket, corked meanwhile, still sends both at once.
+ */
+export function writeHeadWith(response: ServerResponse, writeFirst: () => void): void {
+  const socket = response.socket;
+  socket?.cork();
+  response.flushHeaders();
+  writeFirst();
+  socket?.uncork();
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { eventStreamHeaders } from './event-stream-headers';
+import { eventStreamHeaders, writeHeadWith } from './event-stream-headers';
 
 /** The headers Nest's `SseStream` adds that `eventStreamHeaders` replaces (`Expire` is its misspelling). */
 const NEST_HEADERS = new Set(['content-type', 'connection', 'cache-control', 'pragma', 'expire', 'x-accel-buffering']);
@@ -9,7 +9,7 @@ const NEST_HEADERS = new Set(['content-type', 'connection', 'cache-control', 'pr
  * `eventStreamHeaders` (the host's own headers stay), the lone `\n` it writes after the head is dropped (an
  * empty line dispatches nothing in SSE, so no client misses it), and its `flushHeaders` waits for the first
  * frame, which Nest writes in the same turn: head and frame leave in one write, as with `direct`. The
- * overrides live on this response only, and each undoes itself after its one use.
+ * overrides live on this response only, and undo themselves at the first frame.
  */
 export function alignNestSseHead(request: IncomingMessage, response: ServerResponse): void {
   // The response's own methods, which middleware (on-headers, compression) may have wrapped already: they
@@ -38,9 +38,13 @@ export function alignNestSseHead(request: IncomingMessage, response: ServerRespo
     response.flushHeaders = flushHeaders;
   };
   response.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    if (chunk === '\n') return true;
     response.write = write;
     response.flushHeaders = flushHeaders;
-    if (chunk === '\n') return true;
-    return (write as (this: ServerResponse, ...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    let written = true;
+    writeHeadWith(this, () => {
+      written = (write as (this: ServerResponse, ...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    });
+    return written;
   } as ServerResponse['write'];
 }
