@@ -749,7 +749,59 @@ async function sessionIdle() {
   return out;
 }
 
-const sessions = { load: sessionLoad, oneAccount: sessionOneAccount, accounts: sessionAccounts, sustained: sessionSustained, idle: sessionIdle };
+async function sessionConnect() {
+  // T2 and the connect rate alone (the T1/T2 table's "connects/s" without T3/T4), repeated: R rounds of
+  // N10K streams of `a0` opened 256 at a time, then dropped. Besides the wall-clock rate, the server's CPU
+  // time per connect, which a busy machine disturbs less than the rate. `cfg.heapSnapshots`: the server
+  // writes a heap snapshot empty and with the first round's streams open (for bench/lib/heap-census.mjs).
+  const out = { rounds: [] };
+  await sleep(300);
+  const empty = await stats(true);
+  if (cfg.heapSnapshots) await ctl.call('heapSnapshot', { file: `${cfg.heapSnapshots}/${cfg.kind}-empty.heapsnapshot` });
+  for (let r = 0; r < R; r++) {
+    const conns = [];
+    for (let i = 0; i < N10K; i++) conns.push(new Conn(i, 'a0', {}));
+    // --profile: the connects of the second round (JIT warm), alone
+    const profiling = cfg.profileDir && r === 1;
+    if (profiling) await ctl.call('profStart', { intervalUs: 100 });
+    const s0 = await stats();
+    const opened = await openAll(conns);
+    const s1 = await stats();
+    if (profiling) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-connect.cpuprofile` });
+    const round = { ...opened, cpuPerConnectMs: (s1.cpuUs - s0.cpuUs) / 1000 / opened.n };
+    if (r === 0) {
+      await drain(conns);
+      await sleep(500);
+      const full = await stats(true);
+      out.T2 = {
+        emptyRss: empty.rss,
+        rss: full.rss,
+        streams: opened.ok,
+        perStreamKiB: (full.rss - empty.rss) / 1024 / opened.ok,
+        heapPerStreamKiB: (full.heapUsed - empty.heapUsed) / 1024 / opened.ok,
+      };
+      if (cfg.heapSnapshots) await ctl.call('heapSnapshot', { file: `${cfg.heapSnapshots}/${cfg.kind}-full.heapsnapshot` });
+    }
+    out.rounds.push(round);
+    log('connect round', JSON.stringify(round));
+    for (const c of conns) c.destroy();
+    for (let t = 0; t < 200; t++) {
+      const s = await stats();
+      if ((s.streams ?? s.sockets) === 0 && s.sockets === 0) break;
+      await sleep(50);
+    }
+  }
+  out.connect = {
+    perSecond: median(out.rounds.map((x) => x.perSecond)),
+    min: Math.min(...out.rounds.map((x) => x.perSecond)),
+    max: Math.max(...out.rounds.map((x) => x.perSecond)),
+    cpuPerConnectMs: median(out.rounds.map((x) => x.cpuPerConnectMs)),
+    ok: Math.min(...out.rounds.map((x) => x.ok)),
+  };
+  return out;
+}
+
+const sessions = { connect: sessionConnect, load: sessionLoad, oneAccount: sessionOneAccount, accounts: sessionAccounts, sustained: sessionSustained, idle: sessionIdle };
 const t0 = Date.now();
 let result;
 try {

@@ -50,6 +50,9 @@ const WS_RATE = Number(opt('ws-rate', 500));
 
 /** Sessions: one fresh server each; the generator's session runs the named scenarios. */
 const SESSIONS = {
+  // T2 and connects/s alone, 3 rounds (not in the default set: oneAccount measures both beside T3/T4);
+  // --heap-snapshots: the server writes heap snapshots empty and with 10k streams (bench/lib/heap-census.mjs)
+  connect: { scenarios: ['T2', 'connect'], optional: true, gen: { session: 'connect', heapSnapshots: flag('heap-snapshots') ? join(HERE, 'results', 'heap') : undefined } },
   load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', t8n: QUICK ? 100 : 200, t6count: QUICK ? 200 : 500 } },
   oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount' } },
   accounts: { scenarios: ['T5'], gen: { session: 'accounts' } },
@@ -266,10 +269,10 @@ async function main() {
     log('wrote bench/RESULTS.md');
     return;
   }
-  // --ws: the WebSocket servers and sessions only
+  // --ws: the WebSocket servers and sessions only; optional sessions (e.g. the connect profile) run when named
   const wsOnly = (o) => Object.keys(o).filter((k) => !flag('ws') || o[k].ws);
   const kinds = opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
-  const sessions = opt('sessions', wsOnly(SESSIONS).join(',')).split(',');
+  const sessions = opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
   const started = Date.now();
   let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { Session } from 'node:inspector';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { now, cpuMicros } from './common.mjs';
 
 export const changeFor = (k, extra) => (extra ? { Email: `m${k}`, ...extra } : { Email: `m${k}` });
@@ -178,6 +179,13 @@ export function startControl({ publish, httpServer, info = {} }) {
               mkdirSync(dirname(msg.file), { recursive: true });
               writeFileSync(msg.file, JSON.stringify(profile));
               out = { ok: true, file: msg.file };
+              break;
+            }
+            case 'heapSnapshot': {
+              // for bench/lib/heap-census.mjs: what the open streams hold, by constructor
+              if (global.gc) global.gc();
+              mkdirSync(dirname(msg.file), { recursive: true });
+              out = { ok: true, file: writeHeapSnapshot(msg.file) };
               break;
             }
             case 'repeat':

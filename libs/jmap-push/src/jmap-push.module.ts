@@ -17,6 +17,7 @@ import { EventSourceQueryPipe } from './query/event-source-query.pipe';
 import { JmapPushSession } from './session/jmap-push-session';
 import { StateChangeService } from './bus/state-change.service';
 import { TypeRegistry } from './state/type-registry';
+import { DirectRoute } from './event-source/direct-route';
 import { EventSourceChannel } from './event-source/event-source.channel';
 import { JmapRequestHandler } from './websocket/jmap-request-handler.interface';
 import { WebSocketEndpoint } from './websocket/websocket.endpoint';
@@ -91,6 +92,7 @@ import { WEB_PUSH_SETTINGS } from './web-push/web-push.internal-constants';
     StallWatch,
     SubscriptionRegistry,
     EventSourceChannel,
+    DirectRoute,
     WebSocketEndpoint,
     PrincipalRevalidator,
     StateChangeService,

@@ -17,11 +17,19 @@ export class PushAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous when the authenticator is: Nest then goes on in the same turn. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<IncomingMessage & Record<symbol, Authentication>>();
     const acceptsCookie =
       this.reflector.get<boolean | undefined>(ACCEPTS_SESSION_COOKIE, context.getHandler()) === true;
-    request[AUTHENTICATION_REQUEST_KEY] = await this.authenticator.authenticate(request, acceptsCookie);
-    return true;
+    const authentication = this.authenticator.authenticate(request, acceptsCookie);
+    if (!(authentication instanceof Promise)) {
+      request[AUTHENTICATION_REQUEST_KEY] = authentication;
+      return true;
+    }
+    return authentication.then((found) => {
+      request[AUTHENTICATION_REQUEST_KEY] = found;
+      return true;
+    });
   }
 }

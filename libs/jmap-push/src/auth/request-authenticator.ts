@@ -45,8 +45,11 @@ export class RequestAuthenticator {
     this.sessionChallenge = `Session realm="${settings.realm}"`;
   }
 
-  /** The request's authentication, or a thrown `ProblemDetailsException`. */
-  async authenticate(request: IncomingMessage, acceptsSessionCookie: boolean): Promise<Authentication> {
+  /**
+   * The request's authentication, or a thrown (or rejected) `ProblemDetailsException`. Synchronous when the
+   * authenticator answers synchronously: no promise, timer or turn of the event loop on that path.
+   */
+  authenticate(request: IncomingMessage, acceptsSessionCookie: boolean): MaybePromise<Authentication> {
     if (hasSeveralAuthorizations(request)) {
       this.metrics.rejected('badRequest');
       // Node keeps the first of repeated `Authorization` headers; which one a proxy or the client meant
@@ -54,7 +57,13 @@ export class RequestAuthenticator {
       throw ProblemDetailsException.plain(400, 'The request carries more than one Authorization header');
     }
     const bySession = acceptsSessionCookie && this.usesSessionCookie(request);
-    const authentication = await (bySession ? this.authenticateSession(request) : this.authenticateHeader(request));
+    const authentication = bySession ? this.authenticateSession(request) : this.authenticateHeader(request);
+    return authentication instanceof Promise
+      ? authentication.then((found) => this.acceptOrRefuse(found, bySession))
+      : this.acceptOrRefuse(authentication, bySession);
+  }
+
+  private acceptOrRefuse(authentication: Authentication | null, bySession: boolean): Authentication {
     if (authentication) return authentication;
     this.metrics.rejected('unauthorized');
     // A browser that sent a stale cookie must not meet a Basic challenge: the browser would ask its user
@@ -73,45 +82,81 @@ export class RequestAuthenticator {
     return request.headers.authorization === undefined && this.sessions.enabled && this.sessions.hasCookie(request);
   }
 
-  private async authenticateSession(request: IncomingMessage): Promise<Authentication | null> {
+  private authenticateSession(request: IncomingMessage): MaybePromise<Authentication | null> {
     const session = this.sessions.sessionOf(request);
     if (!session) return null;
+    const asAuthentication = (principal: Principal): Authentication => ({
+      principal,
+      session: { id: session.id, issuedAt: session.issuedAt, expiresAt: session.expiresAt },
+    });
     // A session carries the principal as it was at sign-in; the directory has the last word when it can.
     const revalidate = this.authenticator.revalidate?.bind(this.authenticator);
-    const principal = revalidate ? await this.ask(() => revalidate(session.principal)) : session.principal;
-    if (principal?.id !== session.principal.id) return null;
-    // The session may have signed out or expired while the directory was asked: its sign-out found no
-    // subscription to end yet, so this one must not be made.
-    if (revalidate && this.sessions.sessionOf(request)?.id !== session.id) return null;
-    return { principal, session: { id: session.id, issuedAt: session.issuedAt, expiresAt: session.expiresAt } };
+    if (!revalidate) return asAuthentication(session.principal);
+    return then(
+      this.ask(() => revalidate(session.principal)),
+      (principal) => {
+        if (principal?.id !== session.principal.id) return null;
+        // The session may have signed out or expired while the directory was asked: its sign-out found no
+        // subscription to end yet, so this one must not be made.
+        if (this.sessions.sessionOf(request)?.id !== session.id) return null;
+        return asAuthentication(principal);
+      },
+    );
   }
 
-  private async authenticateHeader(request: IncomingMessage): Promise<Authentication | null> {
+  private authenticateHeader(request: IncomingMessage): MaybePromise<Authentication | null> {
     const credentials = parseCredentials(request.headers.authorization);
     if (!credentials) return null;
-    let principal: Principal | null = null;
+    let principal: MaybePromise<Principal | null>;
     if (credentials.scheme === 'basic') {
-      principal = await this.ask(() =>
-        this.authenticator.authenticateBasic(credentials.username, credentials.password),
-      );
+      principal = this.ask(() => this.authenticator.authenticateBasic(credentials.username, credentials.password));
     } else {
       const bearer = this.authenticator.authenticateBearer?.bind(this.authenticator);
-      if (bearer) principal = await this.ask(() => bearer(credentials.token));
+      if (!bearer) return null;
+      principal = this.ask(() => bearer(credentials.token));
     }
-    return principal && { principal };
+    return then(principal, (found) => found && { principal: found });
   }
 
-  /** Calls the host's directory with a deadline; a throw or a timeout is a 503, a malformed answer a 401. */
-  private async ask(call: () => MaybePromise<Principal | null>): Promise<Principal | null> {
+  /**
+   * Calls the host's directory; a throw, a rejection or a timeout is a 503, a malformed answer a 401
+   * (`null`). Only an answer that is still to come gets the deadline: a synchronous one is there already.
+   */
+  private ask(call: () => MaybePromise<Principal | null>): MaybePromise<Principal | null> {
+    let answer: MaybePromise<Principal | null>;
     try {
-      const timeoutMs = this.settings.authenticationTimeoutMs;
-      const principal = await withTimeout(call, timeoutMs, () => new Error('authenticator timed out'));
-      return isPrincipal(principal) ? principal : null;
+      answer = call();
     } catch {
-      this.metrics.rejected('unavailable');
-      throw ProblemDetailsException.plain(503, 'The user directory is unavailable', {
-        'Retry-After': String(this.settings.retryAfterSeconds),
-      });
+      throw this.unavailable();
     }
+    if (!isThenable(answer)) return isPrincipal(answer) ? answer : null;
+    const timeoutMs = this.settings.authenticationTimeoutMs;
+    return withTimeout(
+      () => Promise.resolve(answer),
+      timeoutMs,
+      () => new Error('authenticator timed out'),
+    ).then(
+      (principal) => (isPrincipal(principal) ? principal : null),
+      () => {
+        throw this.unavailable();
+      },
+    );
   }
+
+  private unavailable(): ProblemDetailsException {
+    this.metrics.rejected('unavailable');
+    return ProblemDetailsException.plain(503, 'The user directory is unavailable', {
+      'Retry-After': String(this.settings.retryAfterSeconds),
+    });
+  }
+}
+
+/** A promise, or a promise-like of another library's: an answer still to come. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** `next(value)`, now or once `value` (one of this file's own promises) settles. */
+function then<T, U>(value: MaybePromise<T>, next: (value: T) => U): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }

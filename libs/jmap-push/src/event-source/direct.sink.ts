@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { StateEvent } from '../subscription/state-event';
-import { eventStreamHeaders } from './event-stream-headers';
+import { eventStreamHeaders, writeHeadWith } from './event-stream-headers';
 import { EventSourceSink, type Flow } from './event-source.sink';
 import { COMMENT_FRAME, httpChunk, idFrame, pingFrame, sseChunk, sseFrame, stateFrame } from './sse-frames';
 
@@ -21,12 +21,18 @@ export class DirectSink extends EventSourceSink {
   private headSent = false;
 
   /** Sets the head; Node sends it with the subscription's first frame, which follows at once, so `open` fires. */
-  constructor(request: IncomingMessage, response: ServerResponse, reconnectDelayMs: number, onClientLeft: () => void) {
+  constructor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    reconnectDelayMs: number,
+    onClientLeft: () => void,
+    headers: OutgoingHttpHeaders = eventStreamHeaders(request),
+  ) {
     super(request, response, reconnectDelayMs, onClientLeft);
     request.socket.setKeepAlive(true);
     request.socket.setNoDelay(true);
     request.socket.setTimeout(0);
-    response.writeHead(200, eventStreamHeaders(request));
+    response.writeHead(200, headers);
   }
 
   writeState(event: StateEvent): void {
@@ -87,7 +93,11 @@ export class DirectSink extends EventSourceSink {
 
   /** Writes through the response, which sends the head with the first frame and buffers while it waits for the socket. */
   private write(frame: string | Buffer): void {
-    this.response.write(frame);
+    if (this.headSent) {
+      this.response.write(frame);
+      return;
+    }
     this.headSent = true;
+    writeHeadWith(this.response, () => this.response.write(frame));
   }
 }

@@ -4,7 +4,7 @@ import type { Authentication } from '../auth/authentication';
 import { PUSH_SETTINGS } from '../jmap-push.internal-constants';
 import { PingPolicy } from '../ping/ping-policy.interface';
 import type { PushSettings } from '../push-settings';
-import type { EventSourceQuery } from '../query/event-source-query.dto';
+import type { EventSourceQuery } from '../query/event-source-query';
 import type { PushSink } from '../subscription/push-sink.interface';
 import type { SubscriptionSpec } from '../subscription/subscription-spec';
 import { SubscriptionAdmission } from '../subscription/subscription-admission';
@@ -69,7 +69,8 @@ export class EventSourceChannel {
    * checked as for GET (a 429 is part of the answer) but no slot is held.
    */
   private answerHead(authentication: Authentication, request: IncomingMessage, response: ServerResponse): void {
-    this.admission.admit(authentication.principal).release();
+    this.admission.admit(authentication.principal);
+    this.admission.release(authentication.principal.id);
     response.writeHead(200, eventStreamHeaders(request));
     response.end();
   }

@@ -7,7 +7,7 @@ import { PushAuthentication } from '../auth/principal.decorator';
 import { PushAuthGuard } from '../auth/push-auth.guard';
 import { ProblemDetailsFilter } from '../problem/problem-details.filter';
 import { EventSourceParams } from '../query/event-source-params.decorator';
-import type { EventSourceQuery } from '../query/event-source-query.dto';
+import type { EventSourceQuery } from '../query/event-source-query';
 import { EventSourceQueryPipe } from '../query/event-source-query.pipe';
 import { EventSourceChannel } from './event-source.channel';
 import { alignNestSseHead } from './nest-sse-head';

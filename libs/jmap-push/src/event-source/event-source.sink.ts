@@ -32,8 +32,10 @@ export abstract class EventSourceSink implements PushSink {
   ) {
     this.retryMs = reconnectDelayMs;
     this.left = onClientLeft;
-    response.once('close', this.left);
-    request.socket.once('close', this.left);
+    // `on`, not `once`: `once` wraps every listener in a closure and a state object, per stream. The first
+    // 'close' ends the subscription, whose `close` below removes both.
+    response.on('close', this.left);
+    request.socket.on('close', this.left);
   }
 
   abstract writeState(event: StateEvent): void;

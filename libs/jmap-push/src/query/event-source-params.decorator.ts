@@ -9,12 +9,10 @@ const MAX_URL_LENGTH = 4096;
 export type RawQuery = Record<string, string | string[]>;
 
 /**
- * The event-source query read straight off the request URL with `URLSearchParams`, so validation does
- * not depend on the host's query parser (Express's `simple` and `extended` parse `a[b]=c` differently).
+ * The query of a request URL, read with `URLSearchParams`, so validation does not depend on the host's
+ * query parser (Express's `simple` and `extended` parse `a[b]=c` differently). 414 past `MAX_URL_LENGTH`.
  */
-export const EventSourceParams = createParamDecorator((_data: unknown, context: ExecutionContext): RawQuery => {
-  const request = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
-  const url = request.originalUrl ?? request.url ?? '';
+export function readRawQuery(url: string): RawQuery {
   if (url.length > MAX_URL_LENGTH) {
     throw ProblemDetailsException.plain(414, `The event-source URL may be at most ${MAX_URL_LENGTH} characters`);
   }
@@ -26,4 +24,10 @@ export const EventSourceParams = createParamDecorator((_data: unknown, context: 
     query[key] = seen === undefined ? value : ([] as string[]).concat(seen, value);
   }
   return query;
+}
+
+/** The event-source query read straight off the request URL (`readRawQuery`), for `EventSourceQueryPipe`. */
+export const EventSourceParams = createParamDecorator((_data: unknown, context: ExecutionContext): RawQuery => {
+  const request = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
+  return readRawQuery(request.originalUrl ?? request.url ?? '');
 });

@@ -7,11 +7,6 @@ import type { PushSettings } from '../push-settings';
 import type { Principal } from '../auth/principal.interface';
 import { ShuttingDownException } from '../problem/shutting-down.exception';
 
-/** A place among the open subscriptions, held from admission until the subscription ends. Release is idempotent. */
-export interface SubscriptionSlot {
-  release(): void;
-}
-
 /**
  * Counts subscriptions per principal and in total, synchronously, so a burst of concurrent connects can
  * never be over-admitted: the check and the count happen in one turn of the event loop.
@@ -27,8 +22,12 @@ export class SubscriptionAdmission {
     private readonly metrics: PushMetrics,
   ) {}
 
-  /** Takes a slot, or throws 429 problem details (a limit) or `ShuttingDownException`. */
-  admit(principal: Principal): SubscriptionSlot {
+  /**
+   * Takes a slot for `principal`, or throws 429 problem details (a limit) or `ShuttingDownException`. The
+   * holder gives it back with `release`, exactly once (a `Subscription` does so when it ends): no closure
+   * is kept per slot, as a node holds tens of thousands.
+   */
+  admit(principal: Principal): void {
     if (this.closed) {
       this.metrics.rejected('unavailable');
       throw new ShuttingDownException();
@@ -38,17 +37,15 @@ export class SubscriptionAdmission {
     if (this.total >= this.settings.maxStreams) throw this.limit('maxStreams');
     this.total++;
     this.perPrincipal.set(principal.id, held + 1);
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.total--;
-        const left = (this.perPrincipal.get(principal.id) ?? 1) - 1;
-        if (left === 0) this.perPrincipal.delete(principal.id);
-        else this.perPrincipal.set(principal.id, left);
-      },
-    };
+  }
+
+  /** Gives back a slot `admit` took for the principal of this id. */
+  release(principalId: string): void {
+    const held = this.perPrincipal.get(principalId);
+    if (held === undefined) return;
+    this.total--;
+    if (held <= 1) this.perPrincipal.delete(principalId);
+    else this.perPrincipal.set(principalId, held - 1);
   }
 
   /** Refuses every later connection: the application is closing. */

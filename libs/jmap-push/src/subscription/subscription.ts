@@ -12,7 +12,6 @@ import { readMissedChanges } from './replay';
 import { ReplayGate } from './replay-gate';
 import { StateEvent } from './state-event';
 import type { SubscriptionContext } from './subscription-context';
-import type { SubscriptionSlot } from './subscription-admission';
 import type { SubscriptionSpec } from './subscription-spec';
 
 /**
@@ -33,12 +32,13 @@ export class Subscription implements PingTarget {
   filterKey = '*';
   /** Accounts whose changes this subscription may carry; narrowed when a grant is revoked. */
   accountIds: readonly string[];
-  private readonly slot: SubscriptionSlot;
   private sink: PushSink | undefined;
   /** The id the client holds: the last one written to it. */
   private lastId: string | undefined;
-  private readonly pending: PendingChanges;
-  private readonly gate = new ReplayGate();
+  /** Made when a change first has to wait for the client: most subscriptions never need one. */
+  private pending: PendingChanges | undefined;
+  /** Made at the first replay: live changes only need ordering around one. */
+  private gate: ReplayGate | undefined;
   private ended: EndReason | undefined;
   private pingArmed = false;
   private awaitingDrain = false;
@@ -49,11 +49,10 @@ export class Subscription implements PingTarget {
     authentication: Authentication,
     private readonly context: SubscriptionContext,
   ) {
-    this.slot = context.admission.admit(authentication.principal);
+    context.admission.admit(authentication.principal);
     this.principal = authentication.principal;
     this.session = authentication.session;
     this.accountIds = [...new Set(authentication.principal.accountIds)];
-    this.pending = new PendingChanges(this.accountIds);
     context.index.add(this);
     context.metrics.openStreams++;
     context.metrics.streamsOpened++;
@@ -94,14 +93,14 @@ export class Subscription implements PingTarget {
       this.finishReplay(replay);
       return;
     }
-    const ticket = this.gate.hold();
+    const ticket = this.replayGate().hold();
     sink.writeWaiting();
     replay.then(
       (changes) => {
-        if (this.gate.isCurrent(ticket)) this.finishReplay(changes);
+        if (this.gate?.isCurrent(ticket) === true) this.finishReplay(changes);
       },
       (error: unknown) => {
-        if (!this.gate.isCurrent(ticket)) return;
+        if (this.gate?.isCurrent(ticket) !== true) return;
         // The client reconnects and asks again; an error frame would only confuse it.
         this.context.logger.warn(`Replay failed: ${describeError(error)}`);
         this.end('replayFailed');
@@ -114,20 +113,20 @@ export class Subscription implements PingTarget {
    * channel may open again. Pending and buffered changes are dropped; the sink is kept by its channel.
    */
   pause(): void {
-    this.gate.clear();
+    this.gate?.clear();
     if (!this.sink) return;
     this.context.index.unlisten(this);
     this.context.scheduler.unschedule(this);
     this.context.stallWatch.resumed(this);
     this.pingArmed = false;
     this.awaitingDrain = false;
-    this.pending.clear();
+    this.pending = undefined;
     this.sink = undefined;
   }
 
   /** A live change for one of this subscription's accounts, already filtered to its types. */
   deliver(event: StateEvent): void {
-    if (!this.ended && this.gate.admit(event)) this.send(event);
+    if (!this.ended && (this.gate === undefined || this.gate.admit(event))) this.send(event);
   }
 
   sendPing(now: number): void {
@@ -151,20 +150,20 @@ export class Subscription implements PingTarget {
     const accountIds = [...new Set(principal.accountIds)];
     this.context.index.moveAccounts(this, accountIds);
     this.accountIds = accountIds;
-    this.pending.restrictTo(accountIds);
+    this.pending?.restrictTo(accountIds);
   }
 
   /** Ends the subscription for `reason` and releases everything it held. Idempotent: the first reason wins. */
   end(reason: EndReason): void {
     if (this.ended) return;
     this.ended = reason;
-    this.pending.clear();
-    this.gate.clear();
+    this.pending = undefined;
+    this.gate?.clear();
     this.cancelExpiry?.();
     this.context.scheduler.unschedule(this);
     this.context.stallWatch.resumed(this);
     this.context.index.remove(this);
-    this.slot.release();
+    this.context.admission.release(this.principal.id);
     this.context.metrics.openStreams--;
     this.sink?.close(reason);
     this.sink = undefined;
@@ -172,20 +171,20 @@ export class Subscription implements PingTarget {
 
   private finishReplay(replay: MergedChanges): void {
     if (this.ended) return;
-    const newer = this.gate.release(replay.id);
+    const newer = this.replayGate().release(replay.id);
     for (const [accountId, states] of replay.accounts) {
       const kept = filterTypeStates(states, this.spec.types);
-      if (kept) this.pending.add(accountId, kept, replay.id);
+      if (kept) this.pendingChanges().add(accountId, kept, replay.id);
     }
-    for (const event of newer) this.pending.addEvent(event);
-    if (this.pending.isEmpty) this.writeOpen(replay.id);
+    for (const event of newer) this.pendingChanges().addEvent(event);
+    if (this.pending?.isEmpty !== false) this.writeOpen(replay.id);
     else if (this.sink?.backpressured === true) this.waitForDrain();
     else this.flush();
   }
 
   private send(event: StateEvent): void {
-    if (!this.pending.isEmpty || this.sink?.backpressured === true) {
-      this.pending.addEvent(event);
+    if (this.pending?.isEmpty === false || this.sink?.backpressured === true) {
+      this.pendingChanges().addEvent(event);
       this.context.metrics.merges++;
       this.waitForDrain();
     } else {
@@ -209,8 +208,18 @@ export class Subscription implements PingTarget {
 
   private flush(): void {
     this.context.stallWatch.resumed(this);
-    const event = this.pending.take();
+    const event = this.pending?.take();
+    // Emptied: what it held is written, and the next stall starts afresh.
+    this.pending = undefined;
     if (event) this.writeState(event);
+  }
+
+  private pendingChanges(): PendingChanges {
+    return (this.pending ??= new PendingChanges(this.accountIds));
+  }
+
+  private replayGate(): ReplayGate {
+    return (this.gate ??= new ReplayGate());
   }
 
   private writeState(event: StateEvent): void {
