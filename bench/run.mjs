@@ -7,11 +7,12 @@
 // Writes bench/results/<date>.json (raw) and bench/RESULTS.md.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { writeReport } from './lib/report.mjs';
+import { runBus } from './bus/run-bus.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -271,13 +272,16 @@ async function main() {
   }
   // --ws: the WebSocket servers and sessions only; optional sessions (e.g. the connect profile) run when named
   const wsOnly = (o) => Object.keys(o).filter((k) => !flag('ws') || o[k].ws);
-  const kinds = opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
-  const sessions = opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
+  // --bus: the bus benchmark only (bench/bus/), merged into --merge=<run> or else into the latest results
+  const busOnly = flag('bus');
+  const mergeFrom = opt('merge', busOnly && existsSync(join(HERE, 'results', 'latest.json')) ? join(HERE, 'results', 'latest.json') : undefined);
+  const kinds = busOnly ? [] : opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
+  const sessions = busOnly ? [] : opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
   const started = Date.now();
   let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
-  if (opt('merge')) {
-    const base = JSON.parse(readFileSync(opt('merge'), 'utf8'));
+  if (mergeFrom) {
+    const base = JSON.parse(readFileSync(mergeFrom, 'utf8'));
     out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), { date: out.machine.date, sessions, servers: kinds }] };
   }
   const active = [];
@@ -307,12 +311,13 @@ async function main() {
       for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }
   }
-  if (opt('merge')) out.rerunSeconds = (Date.now() - started) / 1000;
+  if (busOnly || !(opt('sessions') || opt('servers') || flag('ws'))) out.bus = await runBus({ quick: QUICK, benchT0: BENCH_T0, nice: NICE, log });
+  if (mergeFrom) out.rerunSeconds = (Date.now() - started) / 1000;
   else out.totalSeconds = (Date.now() - started) / 1000;
   const dir = join(HERE, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = out.machine.date.replace(/[:.]/g, '-');
-  const name = opt('merge') ? opt('merge').split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
+  const name = busOnly && !opt('merge') ? `${new Date(started).toISOString().replace(/[:.]/g, '-')}-bus${QUICK ? '-quick' : ''}` : mergeFrom ? mergeFrom.split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 1));
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 1));
   writeFileSync(join(HERE, 'RESULTS.md'), writeReport(out, analysisText()));

@@ -1,0 +1,305 @@
+// Generator of the bus benchmark (T12, issue 15 point 5): node config in, `RESULT <json>` out.
+// Sessions:
+// - `fanout`: every node holds `accounts × perAccount` streams; the publishing nodes publish round robin
+//   over the accounts (each at its share of the rate) in steps of rising rates, then hold the highest rate
+//   that met the target. Probes (the first stream of every `probeEvery`-th account on each node) read live
+//   and record marker receipts; the other streams stay paused, their kernel buffers absorb the step, and
+//   they are drained (frames counted) after it.
+// - `noFanout`: one node without streams beside the floor (bench/bus/xread-floor.mjs); the generator
+//   itself writes the entries (publishStateChange, what a node's publish writes) at `rate`/s; the CPU time
+//   each reader spent per entry, Redis's, and the change log's memory per entry.
+import { createRequire } from 'node:module';
+import { now, ms, sleep, summary, cpuMicros, dieWithParent } from '../lib/common.mjs';
+import { Ctl } from '../lib/ctl-client.mjs';
+import { changeFor } from '../lib/control.mjs';
+import { sseStreams, countOcc } from '../lib/sse-streams.mjs';
+import { coreBusyMs, pidCpuMs } from '../lib/bench-process.mjs';
+
+const require = createRequire(import.meta.url);
+const Redis = require('ioredis');
+const cfg = JSON.parse(process.argv[2]);
+dieWithParent(20 * 60_000);
+const GEN_START = Date.now();
+const log = (...a) => process.stderr.write(`[bus-gen ${cfg.label ?? cfg.session} +${((Date.now() - GEN_START) / 1000).toFixed(1)}s] ${a.join(' ')}\n`);
+const redis = new Redis({ host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379), maxRetriesPerRequest: 2 });
+/** Fixed extra states of every change: entries the size of a real one (three types; `Email` is the marker). */
+const EXTRA = { Thread: 'sT5f3a9c1e', Mailbox: 'sM8b2e4d70' };
+const STATE = Buffer.from('event: state');
+const ctls = (cfg.nodes ?? []).map((n) => new Ctl(n.ctl));
+
+/** Redis's own CPU time (ms) and pid, from INFO: Redis serves other clients too, see machine load. */
+async function redisCpu() {
+  const info = await redis.info();
+  const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  const pid = field('process_id');
+  return { pid, ms: (field('used_cpu_sys') + field('used_cpu_user')) * 1000, procMs: pidCpuMs(pid) };
+}
+
+/** A window's CPU counters: every node, Redis, this generator, both cores. */
+async function counters(extra = []) {
+  const stats = await Promise.all([...ctls, ...extra].map((c) => c.call('stats')));
+  return { t: now(), stats, redis: await redisCpu(), genUs: cpuMicros(), cores: coreBusyMs() };
+}
+function busy(a, b) {
+  const wallMs = ms(b.t - a.t);
+  const cores = Object.keys(b.cores).map((c) => (b.cores[c].busyMs - a.cores[c].busyMs) / wallMs);
+  return {
+    wallMs,
+    nodes: b.stats.map((s, i) => (s.cpuUs - a.stats[i].cpuUs) / 1000 / wallMs),
+    nodeCpuMs: b.stats.map((s, i) => (s.cpuUs - a.stats[i].cpuUs) / 1000),
+    redis: (b.redis.ms - a.redis.ms) / wallMs,
+    redisCpuMs: b.redis.ms - a.redis.ms,
+    gen: (b.genUs - a.genUs) / 1000 / wallMs,
+    cores,
+    machine: cores.reduce((x, y) => x + y, 0),
+    // loopback TCP work (the streams' receive side included), charged to no process
+    softirq: Object.keys(b.cores).reduce((x, c) => x + (b.cores[c].softirqMs - a.cores[c].softirqMs) / wallMs, 0),
+  };
+}
+
+const newer = (a, b) => {
+  const [am, aq] = a.split('-').map(Number);
+  const [bm, bq] = b.split('-').map(Number);
+  return am > bm || (am === bm && aq > bq);
+};
+
+/** Waits until every reader's `busId` reached `id` (it read every entry), at most `timeoutMs`. */
+async function untilRead(readers, id, timeoutMs = 30_000) {
+  const start = Date.now();
+  for (;;) {
+    const ss = await Promise.all(readers.map((c) => c.call('stats')));
+    const behind = ss.filter((s) => s.busId !== id && !newer(String(s.busId), id));
+    if (!behind.length) return { ok: true, waitedMs: Date.now() - start };
+    if (Date.now() - start > timeoutMs) return { ok: false, waitedMs: Date.now() - start, behind: behind.map((s) => s.busId) };
+    await sleep(20);
+  }
+}
+
+// ---------------------------------------------------------------- noFanout
+async function sessionNoFanout() {
+  const { publishStateChange } = require('jmap-push/redis');
+  const floor = new Ctl(cfg.floor.ctl);
+  const readers = [...ctls, floor];
+  // both readers know where the log ends before the first entry
+  for (let i = 0; i < 500; i++) {
+    const ss = await Promise.all(readers.map((c) => c.call('stats')));
+    if (ss.every((s) => s.busId && s.busId !== '$')) break;
+    await sleep(20);
+  }
+  // what the node retains per entry read: heap and RSS after GC, before and after the window
+  const gc0 = await ctls[0].call('stats', { gc: true });
+  const rate = cfg.rate;
+  const total = Math.floor(rate * cfg.seconds);
+  const c0 = await counters([floor]);
+  const start = now();
+  let sent = 0;
+  let lastId = '0-0';
+  let failed = 0;
+  let firstError;
+  const pending = new Set();
+  while (sent < total) {
+    const due = Math.min(total, Math.floor((ms(now() - start) / 1000) * rate));
+    while (sent < due) {
+      const k = sent++;
+      const p = publishStateChange(redis, `a${k % cfg.accounts}`, changeFor(k, EXTRA), { keyPrefix: cfg.prefix })
+        .then((id) => {
+          if (newer(id, lastId)) lastId = id;
+        })
+        .catch((e) => {
+          failed++;
+          firstError ??= String(e.message);
+        })
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    }
+    await sleep(2);
+  }
+  await Promise.all(pending);
+  const writeEnd = now();
+  const caughtUp = await untilRead(readers, lastId);
+  const c1 = await counters([floor]);
+  const b = busy(c0, c1);
+  await sleep(200);
+  const gc1 = await ctls[0].call('stats', { gc: true });
+  const [nodeMs, floorMs] = b.nodeCpuMs;
+  const written = sent - failed;
+  // the change log's memory per entry at its trimmed length (MAXLEN ~ maxLen), and one account's latest-states hash
+  const key = `${cfg.prefix}stream`;
+  const xlen = await redis.xlen(key);
+  const streamBytes = await redis.memory('USAGE', key, 'SAMPLES', '0');
+  const latestBytes = await redis.memory('USAGE', `${cfg.prefix}latest:a1`, 'SAMPLES', '0');
+  const sample = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
+  return {
+    rate,
+    seconds: cfg.seconds,
+    entries: written,
+    failed,
+    firstError,
+    writeSeconds: ms(writeEnd - start) / 1000,
+    caughtUp,
+    nodeCpuMs: nodeMs,
+    floorCpuMs: floorMs,
+    nodeUsPerEntry: (nodeMs * 1000) / written,
+    floorUsPerEntry: (floorMs * 1000) / written,
+    nodeEntriesPerCoreSecond: written / (nodeMs / 1000),
+    floorEntriesPerCoreSecond: written / (floorMs / 1000),
+    redisUsPerEntry: (b.redisCpuMs * 1000) / written,
+    genUsPerEntry: (b.gen * b.wallMs * 1000) / written,
+    busy: b,
+    nodeRss: c1.stats[0].rss,
+    retained: {
+      heapBefore: gc0.heapUsed,
+      heapAfter: gc1.heapUsed,
+      rssBefore: gc0.rss,
+      rssAfter: gc1.rss,
+      heapMiBPer10kEntries: ((gc1.heapUsed - gc0.heapUsed) / 1048576) * (10_000 / written),
+      rssMiBPer10kEntries: ((gc1.rss - gc0.rss) / 1048576) * (10_000 / written),
+    },
+    memory: { xlen, streamBytes, bytesPerEntry: streamBytes / xlen, latestHashBytes: latestBytes, sampleEntry: sample[0] },
+  };
+}
+
+// ---------------------------------------------------------------- fanout
+async function sessionFanout() {
+  const { accounts, perAccount, probeEvery } = cfg;
+  const nodes = cfg.nodes.map((n, i) => {
+    const s = sseStreams({ port: n.http, addrBlock: (cfg.addrBlock ?? 0) + i, log });
+    const conns = [];
+    for (let r = 0; r < perAccount; r++)
+      for (let a = 0; a < accounts; a++) conns.push(new s.Conn(conns.length, `a${a}`, { probe: r === 0 && a % probeEvery === 0 }));
+    return { ...s, conns, frames: 0 };
+  });
+  const out = { connect: [] };
+  for (const n of nodes) {
+    const c = await n.openAll(n.conns);
+    out.connect.push(c);
+    log('connected', JSON.stringify(c));
+    for (const conn of n.conns) conn.sock.on('data', (d) => (n.frames += countOcc(d, STATE)));
+  }
+  const streams = nodes.map((n) => n.conns.filter((c) => c.ok).length);
+  const drainAll = () => Promise.all(nodes.map((n) => n.drain(n.conns, 100, 15_000)));
+  await drainAll();
+  const empty = await Promise.all(ctls.map((c) => c.call('stats', { gc: true })));
+  out.rssPerStreamKiB = empty.map((s, i) => s.rss / 1024 / streams[i]);
+  let kNext = 1;
+
+  async function step(rate, seconds) {
+    await drainAll();
+    for (const n of nodes) for (const c of n.conns) c.seen.clear();
+    const frames0 = nodes.map((n) => n.frames);
+    const pubs = cfg.publishers;
+    const durationMs = seconds * 1000;
+    const plans = pubs.map(() => {
+      const kFrom = kNext;
+      kNext += Math.ceil((rate / pubs.length) * seconds) + 1;
+      return kFrom;
+    });
+    const c0 = await counters();
+    const results = await Promise.all(
+      pubs.map((p, i) => ctls[p].call('sustain', { rate: rate / pubs.length, durationMs, prefix: 'a', count: accounts, kFrom: plans[i], extra: EXTRA })),
+    );
+    // the last changes' deliveries: until the probes' receipts stop growing for 300 ms (at most 5 s)
+    const seen = () => nodes.reduce((x, n) => x + n.conns.reduce((y, c) => y + (c.probe ? c.seen.size : 0), 0), 0);
+    for (let t = 0, last = -1, stable = 0; t < 250 && stable < 15; t++) {
+      const v = seen();
+      stable = v === last ? stable + 1 : 0;
+      last = v;
+      await sleep(20);
+    }
+    const c1 = await counters();
+    await drainAll();
+    const delivered = nodes.map((n, i) => n.frames - frames0[i]);
+    const published = results.reduce((a, r) => a + r.n, 0);
+    const lat = [];
+    const perNode = nodes.map(() => []);
+    let missing = 0;
+    nodes.forEach((n, ni) => {
+      for (const c of n.conns) {
+        if (!c.probe || !c.ok) continue;
+        const a = Number(c.account.slice(1));
+        results.forEach((r, pi) => {
+          for (let j = a; j < r.n; j += accounts) {
+            const t = c.seen.get(plans[pi] + j);
+            if (t === undefined) missing++;
+            else {
+              const l = ms(t - r.t0s[j]);
+              lat.push(l);
+              perNode[ni].push(l);
+            }
+          }
+        });
+      }
+    });
+    const b = busy(c0, c1);
+    const rssSlope = ctls.map((_, i) => {
+      const pr = pubs.indexOf(i);
+      const series = pr >= 0 ? results[pr].rss : [];
+      const late = series.filter((x) => x.t >= seconds * 0.2);
+      return late.length > 2 ? ((late.at(-1).rss - late[0].rss) / (late.at(-1).t - late[0].t) / 1048576) * 60 : NaN;
+    });
+    const s = summary(lat);
+    const expected = streams.map((n) => (published * n) / accounts);
+    const res = {
+      rate,
+      seconds,
+      published,
+      aborted: results.some((r) => r.aborted),
+      maxLagMs: Math.max(...results.map((r) => r.maxLagMs)),
+      ...s,
+      perNode: perNode.map((x) => {
+        const y = summary(x);
+        return { n: y.n, p50: y.p50, p99: y.p99, max: y.max };
+      }),
+      missing,
+      delivered,
+      expected,
+      deliveriesPerSecondPerNode: expected.map((e) => e / seconds),
+      busy: b,
+      rssStart: c0.stats.map((x) => x.rss),
+      rssEnd: c1.stats.map((x) => x.rss),
+      rssSlopeMiBPerMin: rssSlope,
+      rssSeries: results.map((r) => r.rss.map((x) => [x.t, x.rss])),
+    };
+    res.met = !res.aborted && res.missing === 0 && res.p99 <= cfg.p99TargetMs && delivered.every((d, i) => d >= expected[i]);
+    log(
+      `${rate}/s: p50 ${s.p50?.toFixed(1)} p99 ${s.p99?.toFixed(1)} ms, missing ${missing}, delivered ${delivered.join('/')} of ${expected.join('/')},` +
+        ` busy nodes ${b.nodes.map((x) => (100 * x).toFixed(0)).join('/')} % redis ${(100 * b.redis).toFixed(0)} % gen ${(100 * b.gen).toFixed(0)} % machine ${(100 * b.machine).toFixed(0)} %, RSS slope ${rssSlope.map((x) => x.toFixed(1)).join('/')} MiB/min → ${res.met ? 'met' : 'NOT met'}`,
+    );
+    return res;
+  }
+
+  out.steps = [];
+  let best;
+  // a step that misses is run once more (neighbours on the machine cause single misses); two misses end the climb
+  for (const rate of cfg.steps) {
+    let r = await step(rate, cfg.stepSeconds);
+    out.steps.push(r);
+    if (!r.met) {
+      r.retried = true;
+      r = await step(rate, cfg.stepSeconds);
+      r.retry = true;
+      out.steps.push(r);
+    }
+    if (r.met) best = rate;
+    else break;
+  }
+  out.highestMet = best;
+  if (best && cfg.holdSeconds) {
+    out.hold = await step(best, cfg.holdSeconds);
+  }
+  out.streams = streams;
+  for (const n of nodes) for (const c of n.conns) c.destroy();
+  return out;
+}
+
+const sessions = { noFanout: sessionNoFanout, fanout: sessionFanout };
+let result;
+try {
+  result = { ok: true, ...(await sessions[cfg.session]()) };
+} catch (e) {
+  result = { ok: false, error: String(e && e.stack ? e.stack : e) };
+}
+result.seconds = (Date.now() - GEN_START) / 1000;
+result.genCpuMs = cpuMicros() / 1000;
+redis.disconnect();
+process.stdout.write('RESULT ' + JSON.stringify(result) + '\n', () => process.exit(0));

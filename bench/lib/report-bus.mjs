@@ -1,0 +1,133 @@
+// The "T12: throughput of the Redis bus" section of bench/RESULTS.md (issue 15 point 5), from the `bus`
+// results of run.mjs (bench/bus/run-bus.mjs).
+import { f0, f1, f2, int, table } from './report.mjs';
+
+/** Largest RSS growth during the hold still called flat (MiB per minute, after its first 20 %), as W4's. */
+const FLAT_MIB_PER_MIN = 10;
+const pct = (x) => (Number.isFinite(x) ? `${f0(100 * x)} %` : '–');
+const by = (x, floor) => (Number.isFinite(x) && Number.isFinite(floor) && floor > 0 ? `${f2(x / floor)}×` : '–');
+
+/** The last try of every rate (a missed step is run twice). */
+const finalSteps = (r) => (r?.steps ?? []).filter((s) => !s.retried);
+
+function stepRows(label, r) {
+  return (r?.steps ?? []).map((s) => [
+    `**${label}**${s.retry ? ' (again)' : ''}`,
+    int(s.rate),
+    s.deliveriesPerSecondPerNode.map(int).join(' / '),
+    f1(s.p50),
+    f1(s.p99),
+    s.perNode.map((n) => f1(n.p99)).join(' / '),
+    int(s.missing),
+    s.busy.nodes.map(pct).join(' / '),
+    f0((s.busy.nodes.reduce((a, b) => a + b, 0) * 1e6) / s.rate / s.busy.nodes.length),
+    pct(s.busy.redis),
+    pct(s.busy.gen),
+    pct(s.busy.softirq),
+    pct(Math.max(0, s.busy.machine - s.busy.nodes.reduce((a, b) => a + b, 0) - s.busy.redis - s.busy.gen - s.busy.softirq)),
+    s.aborted ? 'overloaded' : s.met ? '✅' : '❌',
+  ]);
+}
+
+/** Where a resource would be full if its CPU time grows linearly with the rate (from the highest met step). */
+function ceilings(r) {
+  const s = finalSteps(r)
+    .filter((x) => x.met)
+    .at(-1);
+  if (!s) return undefined;
+  return {
+    rate: s.rate,
+    nodes: s.busy.nodes.map((b) => s.rate / b),
+    redis: s.busy.redis > 0 ? s.rate / s.busy.redis : NaN,
+    machine: s.rate / s.busy.machine * 2,
+  };
+}
+
+export function busSection(out) {
+  const b = out.bus;
+  if (!b) return '';
+  const c = b.config;
+  const s = [];
+  s.push(`## T12: throughput of the Redis bus (issue 15 point 5)\n`);
+  s.push(
+    `Two app nodes (\`bench/servers/module.mjs direct redis\`, one Redis Streams bus: a shared key prefix on 127.0.0.1:6379), node 0 pinned to core 0 and node 1 to core 1, ` +
+      `each holding ${int(c.accounts)} accounts × ${c.perAccount} streams = ${int(c.accounts * c.perAccount)} streams; both publish (each half the rate) round robin over the accounts, so ` +
+      `every change goes through Redis to ${c.perAccount} streams on each node. Rates step up (${c.steps.map(int).join(', ')} changes/s, ${c.stepSeconds} s each; a missed step runs once more, two misses end the climb), ` +
+      `then the highest one met is held ${c.holdSeconds} s for the RSS slope. A step is met when p99 ≤ 50 ms, no probe misses a change, every stream got every frame and the publishers kept their schedule. ` +
+      `Latency is client-observed as in the other rows (generator's hrtime at receipt − the publishing node's hrtime just before \`publish()\`), on probes (the first stream of every ${c.probeEvery === 1 ? '' : c.probeEvery + '-th '}account on each node, read live); ` +
+      `the other streams stay paused (their kernel buffers absorb a step) and are drained and counted after it.\n\n` +
+      `**The machine has 2 cores**: the generator is not pinned and shares them with both nodes and Redis (its CPU share is in every row), and Redis serves the other helpers' benchmarks and tests too ` +
+      `(its CPU share is Redis's whole process, from INFO). "others" = busy time of both cores not accounted to the nodes, Redis, the generator or softirq. Wall-clock figures (p99, the highest rate met) ` +
+      `move with that load; the CPU figures (µs per entry, per change) much less.\n`,
+  );
+
+  // --- the read loop
+  const nf = b.noFanout;
+  if (nf?.ok) {
+    s.push(
+      `### T12a: the read loop alone (\`noFanout\`)\n\nOne node with no streams (core 0) and the floor, a bare ioredis XREAD loop (\`bench/bus/xread-floor.mjs\`: same COUNT 500 / BLOCK, decoding each entry's account and JSON, nothing else; core 1), ` +
+        `both reading the ${int(nf.entries)} entries the generator wrote (\`publishStateChange\`, what a node's publish writes) at ${int(nf.rate)}/s. ` +
+        `The floor is the bare loop and not the in-memory bus: what is measured here is the cost of taking entries off Redis, which the in-memory bus does not have.\n\n` +
+        table(
+          ['reader', 'CPU µs per entry', 'entries/s one core reads', '÷ floor (CPU per entry)', 'caught up'],
+          [
+            ['**floor** (bare ioredis XREAD)', f1(nf.floorUsPerEntry), int(nf.floorEntriesPerCoreSecond), '1.00×', ''],
+            ['**node** (`RedisPushBus` reader, no streams)', f1(nf.nodeUsPerEntry), int(nf.nodeEntriesPerCoreSecond), by(nf.nodeUsPerEntry, nf.floorUsPerEntry), nf.caughtUp?.ok ? 'yes' : `no (${JSON.stringify(nf.caughtUp)})`],
+          ],
+        ) +
+        `\n\nRedis: ${f1(nf.redisUsPerEntry)} µs of CPU per entry (one MULTI of XADD + HSET, read by two XREAD loops; Redis's whole process, so other clients' commands count too). ` +
+        `Writer (\`publishStateChange\` on one ioredis client, in the generator): ${f0(nf.genUsPerEntry)} µs of CPU per change.${nf.failed ? ` ${int(nf.failed)} writes failed (first: \`${nf.firstError}\`).` : ''}\n\n` +
+        `What the node keeps of what it read (heap after GC, before → after the window): ${f1(nf.retained.heapBefore / 1048576)} → ${f1(nf.retained.heapAfter / 1048576)} MiB, ` +
+        `**${f2(nf.retained.heapMiBPer10kEntries)} MiB per 10k entries** (RSS ${f2(nf.retained.rssMiBPer10kEntries)} MiB per 10k; the bus's in-memory replay window keeps the newest 10,000 changes by design, so this stops growing once the window is full).\n\n` +
+        `Change log memory (MEMORY USAGE … SAMPLES 0 at XLEN ${int(nf.memory.xlen)}, the default \`maxLen\` 10,000 with \`~\` trimming): **${f0(nf.memory.bytesPerEntry)} bytes per entry** ` +
+        `(entry: \`${JSON.stringify(nf.memory.sampleEntry?.[1])}\`); one account's latest-states hash: ${int(nf.memory.latestHashBytes)} bytes.\n`,
+    );
+  } else if (nf) s.push(`### T12a: the read loop alone\n\nFailed: \`${String(nf.error).split('\n')[0].slice(0, 300)}\`\n`);
+
+  // --- the steps
+  const rows = [...stepRows('redis', b.redis), ...stepRows('memory', b.memory)];
+  s.push(
+    `### T12b: publish rate with the Redis bus, floor: the in-memory bus\n\n` +
+      `**redis**: the two nodes above. **memory**: the same ${int(c.accounts * c.perAccount)} streams on one node with the in-memory bus (core 0), publishing the whole rate: ` +
+      `the same deliveries per node, without Redis: the floor of the rate (the bus's cost is what the ratio shows). Deliveries/s and busy are per node (node 0 / node 1).\n\n` +
+      table(
+        ['bus', 'changes/s', 'deliveries/s per node', 'p50 ms', 'p99 ms', 'p99 per node', 'missing', 'node busy', 'node CPU µs per change', 'Redis busy', 'generator busy', 'softirq', 'others', 'met'],
+        rows,
+      ) +
+      '\n',
+  );
+  for (const [label, r] of [
+    ['redis', b.redis],
+    ['memory', b.memory],
+  ])
+    if (r && !r.ok) s.push(`- **${label}** failed: \`${String(r.error).split('\n')[0].slice(0, 300)}\`\n`);
+
+  // --- summary
+  const cr = ceilings(b.redis);
+  const cm = ceilings(b.memory);
+  const hold = b.redis?.hold;
+  const flat = hold ? hold.rssSlopeMiBPerMin.every((x) => Number.isFinite(x) && x <= FLAT_MIB_PER_MIN) : undefined;
+  const sum = [
+    [
+      '**redis** (2 nodes)',
+      int(b.redis?.highestMet),
+      by(b.redis?.highestMet, b.memory?.highestMet),
+      hold ? `${int(hold.rate)}/s for ${hold.seconds} s: p99 ${f1(hold.p99)} ms, missing ${int(hold.missing)}; RSS ${hold.rssStart.map((x) => f0(x / 1048576)).join(' / ')} → ${hold.rssEnd.map((x) => f0(x / 1048576)).join(' / ')} MiB, slope ${hold.rssSlopeMiBPerMin.map(f1).join(' / ')} MiB/min (${flat ? 'flat' : 'growing'})` : '–',
+      cr ? cr.nodes.map(int).join(' / ') : '–',
+      cr ? int(cr.redis) : '–',
+      hold ? (hold.met && flat ? '✅ met' : '❌ gap') : '',
+    ],
+    ['**memory** (1 node, floor)', int(b.memory?.highestMet), '1.00×', '', cm ? cm.nodes.map(int).join(' / ') : '–', '', ''],
+  ];
+  s.push(
+    `### T12: summary\n\n` +
+      table(['bus', 'highest rate met (changes/s)', '÷ floor', `hold at that rate (flat: ≤ ${FLAT_MIB_PER_MIN} MiB/min)`, 'node CPU ceiling (changes/s at 100 % of a core)', 'Redis CPU ceiling (changes/s)', 'p99 ≤ 50 ms, flat RSS'], sum) +
+      `\n\nCeilings extrapolate the CPU share each process used at the highest rate met to a whole core (CPU time grows about linearly with the rate until a core is full): ` +
+      `the lowest one is what bounds the rate on a quiet machine; the rate met here is lower when the machine's 2 cores are full first (see "others").` +
+      (nf?.ok && cr
+        ? ` Of a node's CPU per change at ${int(cr.rate)}/s, the read loop takes ~${f1(nf.nodeUsPerEntry)} µs (T12a) and the fan-out to ${c.perAccount} streams the rest.`
+        : '') +
+      '\n',
+  );
+  return s.join('\n');
+}
