@@ -9,13 +9,17 @@
 //   itself writes the entries (publishStateChange, what a node's publish writes) at `rate`/s; the CPU time
 //   each reader spent per entry, Redis's, and the change log's memory per entry.
 import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { now, ms, sleep, summary, cpuMicros, dieWithParent } from '../lib/common.mjs';
 import { Ctl } from '../lib/ctl-client.mjs';
 import { changeFor } from '../lib/control.mjs';
-import { sseStreams, countOcc } from '../lib/sse-streams.mjs';
 import { coreBusyMs, pidCpuMs } from '../lib/bench-process.mjs';
 
 const require = createRequire(import.meta.url);
+const HERE = dirname(fileURLToPath(import.meta.url));
 const Redis = require('ioredis');
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -24,7 +28,6 @@ const log = (...a) => process.stderr.write(`[bus-gen ${cfg.label ?? cfg.session}
 const redis = new Redis({ host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379), maxRetriesPerRequest: 2 });
 /** Fixed extra states of every change: entries the size of a real one (three types; `Email` is the marker). */
 const EXTRA = { Thread: 'sT5f3a9c1e', Mailbox: 'sM8b2e4d70' };
-const STATE = Buffer.from('event: state');
 const ctls = (cfg.nodes ?? []).map((n) => new Ctl(n.ctl));
 
 /** Redis's own CPU time (ms) and pid, from INFO: Redis serves other clients too, see machine load. */
@@ -34,6 +37,15 @@ async function redisCpu() {
   const pid = field('process_id');
   return { pid, ms: (field('used_cpu_sys') + field('used_cpu_user')) * 1000, procMs: pidCpuMs(pid) };
 }
+
+/** Redis's command statistics (calls, usec) of the commands the bus sends; other clients' calls count too. */
+async function commandStats() {
+  const info = await redis.info('commandstats');
+  const out = {};
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm)) out[m[1]] = { calls: Number(m[2]), usec: Number(m[3]) };
+  return out;
+}
+const statDelta = (a, b, cmd) => ({ calls: (b[cmd]?.calls ?? 0) - (a[cmd]?.calls ?? 0), usec: (b[cmd]?.usec ?? 0) - (a[cmd]?.usec ?? 0) });
 
 /** A window's CPU counters: every node, Redis, this generator, both cores. */
 async function counters(extra = []) {
@@ -90,6 +102,7 @@ async function sessionNoFanout() {
   const gc0 = await ctls[0].call('stats', { gc: true });
   const rate = cfg.rate;
   const total = Math.floor(rate * cfg.seconds);
+  const cs0 = await commandStats();
   const c0 = await counters([floor]);
   const start = now();
   let sent = 0;
@@ -118,7 +131,9 @@ async function sessionNoFanout() {
   const writeEnd = now();
   const caughtUp = await untilRead(readers, lastId);
   const c1 = await counters([floor]);
+  const cs1 = await commandStats();
   const b = busy(c0, c1);
+  const cmd = Object.fromEntries(['multi', 'exec', 'xadd', 'hset', 'xread'].map((c) => [c, statDelta(cs0, cs1, c)]));
   await sleep(200);
   const gc1 = await ctls[0].call('stats', { gc: true });
   const [nodeMs, floorMs] = b.nodeCpuMs;
@@ -144,6 +159,11 @@ async function sessionNoFanout() {
     nodeEntriesPerCoreSecond: written / (nodeMs / 1000),
     floorEntriesPerCoreSecond: written / (floorMs / 1000),
     redisUsPerEntry: (b.redisCpuMs * 1000) / written,
+    // command execution only (INFO commandstats; EXEC's time includes the XADD and HSET it runs), without
+    // Redis's network I/O and parsing, which the CPU figure above includes
+    redisCommands: cmd,
+    redisWriteCommandUs: (cmd.multi.usec + cmd.exec.usec) / written,
+    redisReadCommandUsPerEntryPerReader: cmd.xread.usec / written / readers.length,
     genUsPerEntry: (b.gen * b.wallMs * 1000) / written,
     busy: b,
     nodeRss: c1.stats[0].rss,
@@ -160,33 +180,56 @@ async function sessionNoFanout() {
 }
 
 // ---------------------------------------------------------------- fanout
+/** A holder process (holder.mjs) with one node's streams; `call` sends a request and resolves with its reply. */
+class Holder {
+  constructor() {
+    this.child = spawn(process.execPath, ['--max-old-space-size=2048', join(HERE, 'holder.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.pending = new Map();
+    this.seq = 1;
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const msg = JSON.parse(line);
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      this.cpuUs = msg.cpuUs;
+      if (msg.error) p?.reject(new Error(msg.error));
+      else p?.resolve(msg);
+    });
+  }
+  call(op, args = {}) {
+    const id = this.seq++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.stdin.write(JSON.stringify({ id, op, ...args }) + '\n');
+    });
+  }
+  close() {
+    this.child.stdin.end();
+  }
+}
+
 async function sessionFanout() {
   const { accounts, perAccount, probeEvery } = cfg;
-  const nodes = cfg.nodes.map((n, i) => {
-    const s = sseStreams({ port: n.http, addrBlock: (cfg.addrBlock ?? 0) + i, log });
-    const conns = [];
-    for (let r = 0; r < perAccount; r++)
-      for (let a = 0; a < accounts; a++) conns.push(new s.Conn(conns.length, `a${a}`, { probe: r === 0 && a % probeEvery === 0 }));
-    return { ...s, conns, frames: 0 };
-  });
+  // one holder process per node: two nodes' 10k streams are more file descriptors than one process may have
+  const holders = cfg.nodes.map(() => new Holder());
+  const holdersCpuUs = async () => (await Promise.all(holders.map((h) => h.call('seen')))).reduce((a, r) => a + r.cpuUs, 0);
   const out = { connect: [] };
-  for (const n of nodes) {
-    const c = await n.openAll(n.conns);
-    out.connect.push(c);
-    log('connected', JSON.stringify(c));
-    for (const conn of n.conns) conn.sock.on('data', (d) => (n.frames += countOcc(d, STATE)));
+  const opened = [];
+  for (const [i, h] of holders.entries()) {
+    const r = await h.call('open', { port: cfg.nodes[i].http, accounts, perAccount, probeEvery, addrBlock: (cfg.addrBlock ?? 0) + i });
+    opened.push(r);
+    out.connect.push(r.connect);
+    log('connected', JSON.stringify(r.connect));
   }
-  const streams = nodes.map((n) => n.conns.filter((c) => c.ok).length);
-  const drainAll = () => Promise.all(nodes.map((n) => n.drain(n.conns, 100, 15_000)));
+  const streams = opened.map((r) => r.streams);
+  const drainAll = async () => (await Promise.all(holders.map((h) => h.call('drain')))).map((r) => r.frames);
   await drainAll();
   const empty = await Promise.all(ctls.map((c) => c.call('stats', { gc: true })));
   out.rssPerStreamKiB = empty.map((s, i) => s.rss / 1024 / streams[i]);
   let kNext = 1;
 
   async function step(rate, seconds) {
-    await drainAll();
-    for (const n of nodes) for (const c of n.conns) c.seen.clear();
-    const frames0 = nodes.map((n) => n.frames);
+    const frames0 = await drainAll();
+    await Promise.all(holders.map((h) => h.call('clear')));
     const pubs = cfg.publishers;
     const durationMs = seconds * 1000;
     const plans = pubs.map(() => {
@@ -194,32 +237,36 @@ async function sessionFanout() {
       kNext += Math.ceil((rate / pubs.length) * seconds) + 1;
       return kFrom;
     });
+    const h0 = await holdersCpuUs();
     const c0 = await counters();
     const results = await Promise.all(
       pubs.map((p, i) => ctls[p].call('sustain', { rate: rate / pubs.length, durationMs, prefix: 'a', count: accounts, kFrom: plans[i], extra: EXTRA })),
     );
     // the last changes' deliveries: until the probes' receipts stop growing for 300 ms (at most 5 s)
-    const seen = () => nodes.reduce((x, n) => x + n.conns.reduce((y, c) => y + (c.probe ? c.seen.size : 0), 0), 0);
+    const seen = async () => (await Promise.all(holders.map((h) => h.call('seen')))).reduce((a, r) => a + r.n, 0);
     for (let t = 0, last = -1, stable = 0; t < 250 && stable < 15; t++) {
-      const v = seen();
+      const v = await seen();
       stable = v === last ? stable + 1 : 0;
       last = v;
       await sleep(20);
     }
     const c1 = await counters();
-    await drainAll();
-    const delivered = nodes.map((n, i) => n.frames - frames0[i]);
+    const h1 = await holdersCpuUs();
+    const frames1 = await drainAll();
+    const receipts = await Promise.all(holders.map((h) => h.call('receipts')));
+    const delivered = frames1.map((f, i) => f - frames0[i]);
     const published = results.reduce((a, r) => a + r.n, 0);
     const lat = [];
-    const perNode = nodes.map(() => []);
+    const perNode = holders.map(() => []);
     let missing = 0;
-    nodes.forEach((n, ni) => {
-      for (const c of n.conns) {
-        if (!c.probe || !c.ok) continue;
-        const a = Number(c.account.slice(1));
+    receipts.forEach((rep, ni) => {
+      for (const [account, flat] of rep.receipts) {
+        const got = new Map();
+        for (let i = 0; i < flat.length; i += 2) got.set(flat[i], flat[i + 1]);
+        const a = Number(account.slice(1));
         results.forEach((r, pi) => {
           for (let j = a; j < r.n; j += accounts) {
-            const t = c.seen.get(plans[pi] + j);
+            const t = got.get(plans[pi] + j);
             if (t === undefined) missing++;
             else {
               const l = ms(t - r.t0s[j]);
@@ -231,6 +278,8 @@ async function sessionFanout() {
       }
     });
     const b = busy(c0, c1);
+    // the holders' CPU is the generator's too
+    b.gen += (h1 - h0) / 1000 / b.wallMs;
     const rssSlope = ctls.map((_, i) => {
       const pr = pubs.indexOf(i);
       const series = pr >= 0 ? results[pr].rss : [];
@@ -284,11 +333,10 @@ async function sessionFanout() {
     else break;
   }
   out.highestMet = best;
-  if (best && cfg.holdSeconds) {
-    out.hold = await step(best, cfg.holdSeconds);
-  }
+  if (best && cfg.holdSeconds) out.hold = await step(best, cfg.holdSeconds);
   out.streams = streams;
-  for (const n of nodes) for (const c of n.conns) c.destroy();
+  await Promise.all(holders.map((h) => h.call('close')));
+  for (const h of holders) h.close();
   return out;
 }
 

@@ -29,17 +29,33 @@ function stepRows(label, r) {
   ]);
 }
 
-/** Where a resource would be full if its CPU time grows linearly with the rate (from the highest met step). */
+/** Least-squares line through (x, y): { a: intercept, b: slope }; with one point, the line through the origin. */
+function fit(points) {
+  if (points.length === 1) return { a: 0, b: points[0][1] / points[0][0] };
+  const n = points.length;
+  const mx = points.reduce((t, [x]) => t + x, 0) / n;
+  const my = points.reduce((t, [, y]) => t + y, 0) / n;
+  const sxx = points.reduce((t, [x]) => t + (x - mx) ** 2, 0);
+  const b = points.reduce((t, [x, y]) => t + (x - mx) * (y - my), 0) / sxx;
+  return { a: my - b * mx, b };
+}
+
+/**
+ * Where each process's core would be full: a line through its CPU share at every rate met (a fixed part,
+ * the publish schedule's timers and the stats polls, plus a part per change), extended to 100 % of a core.
+ * `usPerChange` is the line's slope: the marginal CPU time of one more change.
+ */
 function ceilings(r) {
-  const s = finalSteps(r)
-    .filter((x) => x.met)
-    .at(-1);
-  if (!s) return undefined;
+  const met = finalSteps(r).filter((x) => x.met);
+  if (!met.length) return undefined;
+  const line = (get) => {
+    const { a, b } = fit(met.map((x) => [x.rate, get(x)]));
+    return { fixed: a, usPerChange: b * 1e6, ceiling: b > 0 ? (1 - a) / b : NaN };
+  };
   return {
-    rate: s.rate,
-    nodes: s.busy.nodes.map((b) => s.rate / b),
-    redis: s.busy.redis > 0 ? s.rate / s.busy.redis : NaN,
-    machine: s.rate / s.busy.machine * 2,
+    rate: met.at(-1).rate,
+    nodes: met[0].busy.nodes.map((_, i) => line((x) => x.busy.nodes[i])),
+    redis: line((x) => x.busy.redis),
   };
 }
 
@@ -75,7 +91,8 @@ export function busSection(out) {
             ['**node** (`RedisPushBus` reader, no streams)', f1(nf.nodeUsPerEntry), int(nf.nodeEntriesPerCoreSecond), by(nf.nodeUsPerEntry, nf.floorUsPerEntry), nf.caughtUp?.ok ? 'yes' : `no (${JSON.stringify(nf.caughtUp)})`],
           ],
         ) +
-        `\n\nRedis: ${f1(nf.redisUsPerEntry)} µs of CPU per entry (one MULTI of XADD + HSET, read by two XREAD loops; Redis's whole process, so other clients' commands count too). ` +
+        `\n\nRedis: ${f1(nf.redisUsPerEntry)} µs of CPU per entry (one MULTI of XADD + HSET, read by two XREAD loops; Redis's whole process, so other clients' commands count too); ` +
+        `of which command execution (INFO commandstats): ${f2(nf.redisWriteCommandUs)} µs per write (MULTI + EXEC with its XADD and HSET) and ${f2(nf.redisReadCommandUsPerEntryPerReader)} µs per entry per XREAD reader, the rest being network I/O and protocol. ` +
         `Writer (\`publishStateChange\` on one ioredis client, in the generator): ${f0(nf.genUsPerEntry)} µs of CPU per change.${nf.failed ? ` ${int(nf.failed)} writes failed (first: \`${nf.firstError}\`).` : ''}\n\n` +
         `What the node keeps of what it read (heap after GC, before → after the window): ${f1(nf.retained.heapBefore / 1048576)} → ${f1(nf.retained.heapAfter / 1048576)} MiB, ` +
         `**${f2(nf.retained.heapMiBPer10kEntries)} MiB per 10k entries** (RSS ${f2(nf.retained.rssMiBPer10kEntries)} MiB per 10k; the bus's in-memory replay window keeps the newest 10,000 changes by design, so this stops growing once the window is full).\n\n` +
@@ -113,19 +130,20 @@ export function busSection(out) {
       int(b.redis?.highestMet),
       by(b.redis?.highestMet, b.memory?.highestMet),
       hold ? `${int(hold.rate)}/s for ${hold.seconds} s: p99 ${f1(hold.p99)} ms, missing ${int(hold.missing)}; RSS ${hold.rssStart.map((x) => f0(x / 1048576)).join(' / ')} → ${hold.rssEnd.map((x) => f0(x / 1048576)).join(' / ')} MiB, slope ${hold.rssSlopeMiBPerMin.map(f1).join(' / ')} MiB/min (${flat ? 'flat' : 'growing'})` : '–',
-      cr ? cr.nodes.map(int).join(' / ') : '–',
-      cr ? int(cr.redis) : '–',
+      cr ? cr.nodes.map((x) => `${int(x.ceiling)} (${f0(x.usPerChange)} µs/change + ${pct(x.fixed)})`).join(' / ') : '–',
+      cr ? `${int(cr.redis.ceiling)} (${f0(cr.redis.usPerChange)} µs/change)` : '–',
       hold ? (hold.met && flat ? '✅ met' : '❌ gap') : '',
     ],
-    ['**memory** (1 node, floor)', int(b.memory?.highestMet), '1.00×', '', cm ? cm.nodes.map(int).join(' / ') : '–', '', ''],
+    ['**memory** (1 node, floor)', int(b.memory?.highestMet), '1.00×', '', cm ? cm.nodes.map((x) => `${int(x.ceiling)} (${f0(x.usPerChange)} µs/change + ${pct(x.fixed)})`).join(' / ') : '–', '', ''],
   ];
   s.push(
     `### T12: summary\n\n` +
-      table(['bus', 'highest rate met (changes/s)', '÷ floor', `hold at that rate (flat: ≤ ${FLAT_MIB_PER_MIN} MiB/min)`, 'node CPU ceiling (changes/s at 100 % of a core)', 'Redis CPU ceiling (changes/s)', 'p99 ≤ 50 ms, flat RSS'], sum) +
-      `\n\nCeilings extrapolate the CPU share each process used at the highest rate met to a whole core (CPU time grows about linearly with the rate until a core is full): ` +
+      table(['bus', 'highest rate met (changes/s)', '÷ floor', `hold at that rate (flat: ≤ ${FLAT_MIB_PER_MIN} MiB/min)`, 'node CPU ceiling: changes/s at 100 % of a core (marginal CPU per change + fixed share)', 'Redis CPU ceiling (changes/s)', 'p99 ≤ 50 ms, flat RSS'], sum) +
+      `\n\nCeilings: a line through each process's CPU share at the rates met (a fixed share: the publish schedule's 2 ms timer, the stats polls; plus a marginal cost per change), extended to a whole core: ` +
       `the lowest one is what bounds the rate on a quiet machine; the rate met here is lower when the machine's 2 cores are full first (see "others").` +
       (nf?.ok && cr
-        ? ` Of a node's CPU per change at ${int(cr.rate)}/s, the read loop takes ~${f1(nf.nodeUsPerEntry)} µs (T12a) and the fan-out to ${c.perAccount} streams the rest.`
+        ? ` Of a Redis node's marginal ${f0(cr.nodes[0].usPerChange)} µs per change, the read loop takes ~${f1(nf.nodeUsPerEntry)} µs (T12a), its share of the publishes (half the changes, one MULTI each) and the fan-out to ${c.perAccount} streams the rest; ` +
+          (cm ? `the in-memory node spends ${f0(cm.nodes[0].usPerChange)} µs per change on the publish and the same fan-out.` : '')
         : '') +
       '\n',
   );
