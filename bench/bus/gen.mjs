@@ -110,7 +110,16 @@ async function sessionNoFanout() {
   let failed = 0;
   let firstError;
   const pending = new Set();
+  // a second heap reading once the replay window (the newest 10,000 changes, kept by design) is full:
+  // what grows after it is retained per entry
+  const midAt = Math.floor(total * 0.4);
+  let gcMid;
+  let sentAtMid;
   while (sent < total) {
+    if (!gcMid && sent >= midAt) {
+      sentAtMid = sent;
+      gcMid = await ctls[0].call('stats', { gc: true });
+    }
     const due = Math.min(total, Math.floor((ms(now() - start) / 1000) * rate));
     while (sent < due) {
       const k = sent++;
@@ -174,6 +183,9 @@ async function sessionNoFanout() {
       rssAfter: gc1.rss,
       heapMiBPer10kEntries: ((gc1.heapUsed - gc0.heapUsed) / 1048576) * (10_000 / written),
       rssMiBPer10kEntries: ((gc1.rss - gc0.rss) / 1048576) * (10_000 / written),
+      heapMid: gcMid?.heapUsed,
+      entriesAtMid: sentAtMid,
+      heapMiBPer10kAfterWindow: gcMid ? ((gc1.heapUsed - gcMid.heapUsed) / 1048576) * (10_000 / (sent - sentAtMid)) : NaN,
     },
     memory: { xlen, streamBytes, bytesPerEntry: streamBytes / xlen, latestHashBytes: latestBytes, sampleEntry: sample[0] },
   };

@@ -95,7 +95,8 @@ export function busSection(out) {
         `of which command execution (INFO commandstats): ${f2(nf.redisWriteCommandUs)} µs per write (MULTI + EXEC with its XADD and HSET) and ${f2(nf.redisReadCommandUsPerEntryPerReader)} µs per entry per XREAD reader, the rest being network I/O and protocol. ` +
         `Writer (\`publishStateChange\` on one ioredis client, in the generator): ${f0(nf.genUsPerEntry)} µs of CPU per change.${nf.failed ? ` ${int(nf.failed)} writes failed (first: \`${nf.firstError}\`).` : ''}\n\n` +
         `What the node keeps of what it read (heap after GC, before → after the window): ${f1(nf.retained.heapBefore / 1048576)} → ${f1(nf.retained.heapAfter / 1048576)} MiB, ` +
-        `**${f2(nf.retained.heapMiBPer10kEntries)} MiB per 10k entries** (RSS ${f2(nf.retained.rssMiBPer10kEntries)} MiB per 10k; the bus's in-memory replay window keeps the newest 10,000 changes by design, so this stops growing once the window is full).\n\n` +
+        `${f2(nf.retained.heapMiBPer10kEntries)} MiB per 10k entries over the window (RSS ${f2(nf.retained.rssMiBPer10kEntries)} MiB per 10k), which includes filling the bus's in-memory replay window (the newest 10,000 changes, kept by design); ` +
+        `after ${int(nf.retained.entriesAtMid)} entries, once the window is full: **${f2(nf.retained.heapMiBPer10kAfterWindow)} MiB per 10k entries** (${f1(nf.retained.heapMid / 1048576)} → ${f1(nf.retained.heapAfter / 1048576)} MiB): what the read loop retains.\n\n` +
         `Change log memory (MEMORY USAGE … SAMPLES 0 at XLEN ${int(nf.memory.xlen)}, the default \`maxLen\` 10,000 with \`~\` trimming): **${f0(nf.memory.bytesPerEntry)} bytes per entry** ` +
         `(entry: \`${JSON.stringify(nf.memory.sampleEntry?.[1])}\`); one account's latest-states hash: ${int(nf.memory.latestHashBytes)} bytes.\n`,
     );
