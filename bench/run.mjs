@@ -311,7 +311,7 @@ async function main() {
       for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }
   }
-  if (busOnly || !(opt('sessions') || opt('servers') || flag('ws'))) out.bus = await runBus({ quick: QUICK, benchT0: BENCH_T0, nice: NICE, log });
+  if (busOnly || !(opt('sessions') || opt('servers') || flag('ws'))) out.bus = await runBus({ quick: QUICK, benchT0: BENCH_T0, nice: NICE, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
   if (mergeFrom) out.rerunSeconds = (Date.now() - started) / 1000;
   else out.totalSeconds = (Date.now() - started) / 1000;
   const dir = join(HERE, 'results');

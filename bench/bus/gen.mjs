@@ -238,6 +238,7 @@ async function sessionFanout() {
   const empty = await Promise.all(ctls.map((c) => c.call('stats', { gc: true })));
   out.rssPerStreamKiB = empty.map((s, i) => s.rss / 1024 / streams[i]);
   let kNext = 1;
+  let profiled = false;
 
   async function step(rate, seconds) {
     const frames0 = await drainAll();
@@ -249,6 +250,12 @@ async function sessionFanout() {
       kNext += Math.ceil((rate / pubs.length) * seconds) + 1;
       return kFrom;
     });
+    // --profile: node 0's CPU profile over the first step at `profileRate` (bench/lib/profile-summary.mjs reads it)
+    const profiling = cfg.profileDir && rate === cfg.profileRate && !profiled;
+    if (profiling) {
+      profiled = true;
+      await ctls[0].call('profStart');
+    }
     const h0 = await holdersCpuUs();
     const c0 = await counters();
     const results = await Promise.all(
@@ -264,6 +271,7 @@ async function sessionFanout() {
     }
     const c1 = await counters();
     const h1 = await holdersCpuUs();
+    if (profiling) await ctls[0].call('profStop', { file: `${cfg.profileDir}/bus-${cfg.label}-node0-${rate}.cpuprofile` });
     const frames1 = await drainAll();
     const receipts = await Promise.all(holders.map((h) => h.call('receipts')));
     const delivered = frames1.map((f, i) => f - frames0[i]);

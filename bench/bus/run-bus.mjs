@@ -70,7 +70,7 @@ async function session(label, procs, genCfg, env, log) {
  * @param {string[]} [o.nice] `nice -n N` prefix
  * @param {(...a: unknown[]) => void} o.log
  */
-export async function runBus({ quick, benchT0, nice = [], log }) {
+export async function runBus({ quick, benchT0, nice = [], log, profileDir, profileRate = 1000 }) {
   const c = busConfig(quick);
   const env = { BENCH_T0: benchT0 };
   const base = `jmap-push-bench-bus:${process.pid}:`;
@@ -97,6 +97,8 @@ export async function runBus({ quick, benchT0, nice = [], log }) {
     stepSeconds: c.stepSeconds,
     holdSeconds,
     p99TargetMs: 50,
+    profileDir,
+    profileRate,
     addrBlock: 1 + Math.floor(Math.random() * 200),
   });
   const fo = `${base}fo:`;

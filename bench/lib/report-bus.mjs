@@ -41,19 +41,20 @@ function fit(points) {
 }
 
 /**
- * Where each process's core would be full: a line through its CPU share at every rate met (a fixed part,
+ * Where each process's core would be full: a line through its CPU share at every rate run on schedule
+ * (met or not: CPU time does not depend on the latency target; a fixed part,
  * the publish schedule's timers and the stats polls, plus a part per change), extended to 100 % of a core.
  * `usPerChange` is the line's slope: the marginal CPU time of one more change.
  */
 function ceilings(r) {
-  const met = finalSteps(r).filter((x) => x.met);
+  const met = (r?.steps ?? []).filter((x) => !x.aborted);
   if (!met.length) return undefined;
   const line = (get) => {
     const { a, b } = fit(met.map((x) => [x.rate, get(x)]));
     return { fixed: a, usPerChange: b * 1e6, ceiling: b > 0 ? (1 - a) / b : NaN };
   };
   return {
-    rate: met.at(-1).rate,
+    rate: Math.max(...met.map((x) => x.rate)),
     nodes: met[0].busy.nodes.map((_, i) => line((x) => x.busy.nodes[i])),
     redis: line((x) => x.busy.redis),
   };
@@ -140,7 +141,7 @@ export function busSection(out) {
   s.push(
     `### T12: summary\n\n` +
       table(['bus', 'highest rate met (changes/s)', '÷ floor', `hold at that rate (flat: ≤ ${FLAT_MIB_PER_MIN} MiB/min)`, 'node CPU ceiling: changes/s at 100 % of a core (marginal CPU per change + fixed share)', 'Redis CPU ceiling (changes/s)', 'p99 ≤ 50 ms, flat RSS'], sum) +
-      `\n\nCeilings: a line through each process's CPU share at the rates met (a fixed share: the publish schedule's 2 ms timer, the stats polls; plus a marginal cost per change), extended to a whole core: ` +
+      `\n\nCeilings: a least-squares line through each process's CPU share at every step run on schedule (a fixed share: the publish schedule's 2 ms timer, the stats polls; plus a marginal cost per change), extended to a whole core: ` +
       `the lowest one is what bounds the rate on a quiet machine; the rate met here is lower when the machine's 2 cores are full first (see "others").` +
       (nf?.ok && cr
         ? ` Of a Redis node's marginal ${f0(cr.nodes[0].usPerChange)} µs per change, the read loop takes ~${f1(nf.nodeUsPerEntry)} µs (T12a), its share of the publishes (half the changes, one MULTI each) and the fan-out to ${c.perAccount} streams the rest; ` +
