@@ -20,7 +20,7 @@ const MODULE = join(HERE, '..', 'servers', 'module.mjs');
 /** Sizes and rates: full, and `--quick` (under a minute). */
 export function busConfig(quick) {
   return quick
-    ? { accounts: 200, perAccount: 10, probeEvery: 2, steps: [250, 1000, 2000], stepSeconds: 4, holdSeconds: 8, memorySteps: [1000, 2000], noFanout: { rate: 5000, seconds: 4 } }
+    ? { accounts: 200, perAccount: 10, probeEvery: 2, steps: [250, 1000, 2000], stepSeconds: 3, holdSeconds: 6, memorySteps: [1000, 2000], noFanout: { rate: 5000, seconds: 4 } }
     : { accounts: 1000, perAccount: 10, probeEvery: 4, steps: [100, 250, 500, 1000, 2000, 3000, 4000, 6000], stepSeconds: 10, holdSeconds: 60, memorySteps: [500, 1000, 2000, 3000, 4000, 6000, 8000], noFanout: { rate: 5000, seconds: 10 } };
 }
 

@@ -1,6 +1,16 @@
 // The "T12: throughput of the Redis bus" section of bench/RESULTS.md (issue 15 point 5), from the `bus`
-// results of run.mjs (bench/bus/run-bus.mjs).
+// results of run.mjs (bench/bus/run-bus.mjs); bench/ANALYSIS-bus.md (hand-written causes) is appended to it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { f0, f1, f2, int, table } from './report.mjs';
+
+function analysis() {
+  try {
+    return readFileSync(fileURLToPath(new URL('../ANALYSIS-bus.md', import.meta.url)), 'utf8').trim() + '\n';
+  } catch {
+    return '';
+  }
+}
 
 /** Largest RSS growth during the hold still called flat (MiB per minute, after its first 20 %), as W4's. */
 const FLAT_MIB_PER_MIN = 10;
@@ -149,5 +159,6 @@ export function busSection(out) {
         : '') +
       '\n',
   );
+  s.push(analysis());
   return s.join('\n');
 }
