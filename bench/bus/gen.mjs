@@ -48,8 +48,8 @@ async function commandStats() {
 const statDelta = (a, b, cmd) => ({ calls: (b[cmd]?.calls ?? 0) - (a[cmd]?.calls ?? 0), usec: (b[cmd]?.usec ?? 0) - (a[cmd]?.usec ?? 0) });
 
 /** A window's CPU counters: every node, Redis, this generator, both cores. */
-async function counters(extra = []) {
-  const stats = await Promise.all([...ctls, ...extra].map((c) => c.call('stats')));
+async function counters(extra = [], nodes = ctls) {
+  const stats = await Promise.all([...nodes, ...extra].map((c) => c.call('stats')));
   return { t: now(), stats, redis: await redisCpu(), genUs: cpuMicros(), cores: coreBusyMs() };
 }
 function busy(a, b) {
@@ -219,65 +219,69 @@ class Holder {
   }
 }
 
+/**
+ * `cfg.groups`: nodes that are measured together (`redis`: the two nodes of one bus; `memory`: the in-memory
+ * node), all started at once and stepped in turn at each rate, so a neighbour's load hits both alike.
+ */
 async function sessionFanout() {
   const { accounts, perAccount, probeEvery } = cfg;
   // one holder process per node: two nodes' 10k streams are more file descriptors than one process may have
   const holders = cfg.nodes.map(() => new Holder());
   const holdersCpuUs = async () => (await Promise.all(holders.map((h) => h.call('seen')))).reduce((a, r) => a + r.cpuUs, 0);
-  const out = { connect: [] };
   const opened = [];
   for (const [i, h] of holders.entries()) {
     const r = await h.call('open', { port: cfg.nodes[i].http, accounts, perAccount, probeEvery, addrBlock: (cfg.addrBlock ?? 0) + i });
     opened.push(r);
-    out.connect.push(r.connect);
     log('connected', JSON.stringify(r.connect));
   }
   const streams = opened.map((r) => r.streams);
-  const drainAll = async () => (await Promise.all(holders.map((h) => h.call('drain')))).map((r) => r.frames);
-  await drainAll();
+  await Promise.all(holders.map((h) => h.call('drain')));
   const empty = await Promise.all(ctls.map((c) => c.call('stats', { gc: true })));
-  out.rssPerStreamKiB = empty.map((s, i) => s.rss / 1024 / streams[i]);
   let kNext = 1;
-  let profiled = false;
+  let profiled = new Set();
 
-  async function step(rate, seconds) {
+  async function step(group, rate, seconds) {
+    const hs = group.nodes.map((i) => holders[i]);
+    const cs = group.nodes.map((i) => ctls[i]);
+    const ns = group.nodes.map((i) => streams[i]);
+    const drainAll = async () => (await Promise.all(hs.map((h) => h.call('drain')))).map((r) => r.frames);
     const frames0 = await drainAll();
-    await Promise.all(holders.map((h) => h.call('clear')));
-    const pubs = cfg.publishers;
+    await Promise.all(hs.map((h) => h.call('clear')));
+    const pubs = group.publishers;
     const durationMs = seconds * 1000;
     const plans = pubs.map(() => {
       const kFrom = kNext;
       kNext += Math.ceil((rate / pubs.length) * seconds) + 1;
       return kFrom;
     });
-    // --profile: node 0's CPU profile over the first step at `profileRate` (bench/lib/profile-summary.mjs reads it)
-    const profiling = cfg.profileDir && rate === cfg.profileRate && !profiled;
+    // --profile: the group's first node's CPU profile over its first step at `profileRate` (bench/lib/profile-summary.mjs)
+    const profiling = cfg.profileDir && rate === cfg.profileRate && !profiled.has(group.label);
     if (profiling) {
-      profiled = true;
-      await ctls[0].call('profStart');
+      profiled.add(group.label);
+      await cs[0].call('profStart');
     }
     const h0 = await holdersCpuUs();
-    const c0 = await counters();
+    const c0 = await counters([], cs);
     const results = await Promise.all(
       pubs.map((p, i) => ctls[p].call('sustain', { rate: rate / pubs.length, durationMs, prefix: 'a', count: accounts, kFrom: plans[i], extra: EXTRA })),
     );
     // the last changes' deliveries: until the probes' receipts stop growing for 300 ms (at most 5 s)
-    const seen = async () => (await Promise.all(holders.map((h) => h.call('seen')))).reduce((a, r) => a + r.n, 0);
+    const seen = async () => (await Promise.all(hs.map((h) => h.call('seen')))).reduce((a, r) => a + r.n, 0);
     for (let t = 0, last = -1, stable = 0; t < 250 && stable < 15; t++) {
       const v = await seen();
       stable = v === last ? stable + 1 : 0;
       last = v;
       await sleep(20);
     }
-    const c1 = await counters();
+    const c1 = await counters([], cs);
     const h1 = await holdersCpuUs();
-    if (profiling) await ctls[0].call('profStop', { file: `${cfg.profileDir}/bus-${cfg.label}-node0-${rate}.cpuprofile` });
+    if (profiling) await cs[0].call('profStop', { file: `${cfg.profileDir}/bus-${group.label}-node0-${rate}.cpuprofile` });
     const frames1 = await drainAll();
-    const receipts = await Promise.all(holders.map((h) => h.call('receipts')));
+    const receipts = await Promise.all(hs.map((h) => h.call('receipts')));
     const delivered = frames1.map((f, i) => f - frames0[i]);
     const published = results.reduce((a, r) => a + r.n, 0);
     const lat = [];
-    const perNode = holders.map(() => []);
+    const perNode = hs.map(() => []);
     let missing = 0;
     receipts.forEach((rep, ni) => {
       for (const [account, flat] of rep.receipts) {
@@ -300,14 +304,14 @@ async function sessionFanout() {
     const b = busy(c0, c1);
     // the holders' CPU is the generator's too
     b.gen += (h1 - h0) / 1000 / b.wallMs;
-    const rssSlope = ctls.map((_, i) => {
-      const pr = pubs.indexOf(i);
+    const rssSlope = group.nodes.map((node) => {
+      const pr = pubs.indexOf(node);
       const series = pr >= 0 ? results[pr].rss : [];
       const late = series.filter((x) => x.t >= seconds * 0.2);
       return late.length > 2 ? ((late.at(-1).rss - late[0].rss) / (late.at(-1).t - late[0].t) / 1048576) * 60 : NaN;
     });
     const s = summary(lat);
-    const expected = streams.map((n) => (published * n) / accounts);
+    const expected = ns.map((n) => (published * n) / accounts);
     const res = {
       rate,
       seconds,
@@ -331,33 +335,51 @@ async function sessionFanout() {
     };
     res.met = !res.aborted && res.missing === 0 && res.p99 <= cfg.p99TargetMs && delivered.every((d, i) => d >= expected[i]);
     log(
-      `${rate}/s: p50 ${s.p50?.toFixed(1)} p99 ${s.p99?.toFixed(1)} ms, missing ${missing}, delivered ${delivered.join('/')} of ${expected.join('/')},` +
+      `${group.label} ${rate}/s: p50 ${s.p50?.toFixed(1)} p99 ${s.p99?.toFixed(1)} ms, missing ${missing}, delivered ${delivered.join('/')} of ${expected.join('/')},` +
         ` busy nodes ${b.nodes.map((x) => (100 * x).toFixed(0)).join('/')} % redis ${(100 * b.redis).toFixed(0)} % gen ${(100 * b.gen).toFixed(0)} % machine ${(100 * b.machine).toFixed(0)} %, RSS slope ${rssSlope.map((x) => x.toFixed(1)).join('/')} MiB/min → ${res.met ? 'met' : 'NOT met'}`,
     );
     return res;
   }
 
-  out.steps = [];
-  let best;
-  // a step that misses is run once more (neighbours on the machine cause single misses); two misses end the climb
-  for (const rate of cfg.steps) {
-    let r = await step(rate, cfg.stepSeconds);
-    out.steps.push(r);
-    if (!r.met) {
-      r.retried = true;
-      r = await step(rate, cfg.stepSeconds);
-      r.retry = true;
-      out.steps.push(r);
-    }
-    if (r.met) best = rate;
-    else break;
+  const out = {};
+  for (const g of cfg.groups) {
+    out[g.label] = {
+      ok: true,
+      connect: g.nodes.map((i) => opened[i].connect),
+      streams: g.nodes.map((i) => streams[i]),
+      rssPerStreamKiB: g.nodes.map((i) => empty[i].rss / 1024 / streams[i]),
+      steps: [],
+      climbing: true,
+    };
   }
-  out.highestMet = best;
-  if (best && cfg.holdSeconds) out.hold = await step(best, cfg.holdSeconds);
-  out.streams = streams;
+  // each rate: every group still climbing runs its step in turn; a step that misses runs once more (neighbours
+  // on the machine cause single misses); two misses end that group's climb
+  const rates = [...new Set(cfg.groups.flatMap((g) => g.steps))].sort((a, b) => a - b);
+  for (const rate of rates) {
+    for (const g of cfg.groups) {
+      const o = out[g.label];
+      if (!o.climbing || !g.steps.includes(rate)) continue;
+      let r = await step(g, rate, cfg.stepSeconds);
+      o.steps.push(r);
+      if (!r.met) {
+        r.retried = true;
+        r = await step(g, rate, cfg.stepSeconds);
+        r.retry = true;
+        o.steps.push(r);
+      }
+      if (r.met) o.highestMet = rate;
+      else o.climbing = false;
+    }
+    if (cfg.groups.every((g) => !out[g.label].climbing)) break;
+  }
+  for (const g of cfg.groups) {
+    const o = out[g.label];
+    delete o.climbing;
+    if (o.highestMet && g.holdSeconds) o.hold = await step(g, o.highestMet, g.holdSeconds);
+  }
   await Promise.all(holders.map((h) => h.call('close')));
   for (const h of holders) h.close();
-  return out;
+  return { groups: out };
 }
 
 const sessions = { noFanout: sessionNoFanout, fanout: sessionFanout };

@@ -2,9 +2,10 @@
 // full run, after the other sessions). Three sessions, each with fresh processes:
 // - `noFanout`: one node (the module, Redis bus, no streams) pinned to core 0 and the floor, a bare ioredis
 //   XREAD loop (xread-floor.mjs), pinned to core 1, both reading the entries the generator writes.
-// - `redis`: two nodes on one bus (shared key prefix), node 0 on core 0, node 1 on core 1, each holding
+// - `fanout`, two groups of nodes stepped in turn at each rate (so the machine's other load hits both alike):
+//   `redis`: two nodes on one bus (shared key prefix), node 0 on core 0, node 1 on core 1, each holding
 //   accounts × perAccount streams; both publish, each half the rate; rates step up.
-// - `memory`: the same streams and rates on one node with the in-memory bus (core 0): the same fan-out per
+//   `memory`: the same streams and rates on one node with the in-memory bus (core 0): the same fan-out per
 //   node without Redis, the floor of the `redis` rate.
 // The generator is not pinned: there are only 2 cores, it shares them with the nodes and Redis, and its
 // CPU share is reported beside every step.
@@ -20,8 +21,8 @@ const MODULE = join(HERE, '..', 'servers', 'module.mjs');
 /** Sizes and rates: full, and `--quick` (under a minute). */
 export function busConfig(quick) {
   return quick
-    ? { accounts: 200, perAccount: 10, probeEvery: 2, steps: [250, 1000, 2000], stepSeconds: 3, holdSeconds: 6, memorySteps: [1000, 2000], noFanout: { rate: 5000, seconds: 4 } }
-    : { accounts: 1000, perAccount: 10, probeEvery: 4, steps: [100, 250, 500, 1000, 2000, 3000, 4000, 6000], stepSeconds: 10, holdSeconds: 60, memorySteps: [500, 1000, 2000, 3000, 4000, 6000, 8000], noFanout: { rate: 5000, seconds: 10 } };
+    ? { accounts: 200, perAccount: 10, probeEvery: 2, steps: [250, 1000, 2000], stepSeconds: 3, holdSeconds: 6, noFanout: { rate: 5000, seconds: 4 } }
+    : { accounts: 1000, perAccount: 10, probeEvery: 4, steps: [100, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000], stepSeconds: 10, holdSeconds: 60, noFanout: { rate: 5000, seconds: 10 } };
 }
 
 function runGen(cfg, env, log, timeoutMs = 8 * 60_000) {
@@ -86,23 +87,30 @@ export async function runBus({ quick, benchT0, nice = [], log, profileDir, profi
     log,
   );
 
-  const fanout = (publishers, steps, holdSeconds) => (readies) => ({
-    session: 'fanout',
-    nodes: readies,
-    publishers,
-    accounts: c.accounts,
-    perAccount: c.perAccount,
-    probeEvery: c.probeEvery,
-    steps,
-    stepSeconds: c.stepSeconds,
-    holdSeconds,
-    p99TargetMs: 50,
-    profileDir,
-    profileRate,
-    addrBlock: 1 + Math.floor(Math.random() * 200),
-  });
+  // both buses in one session, stepped in turn at each rate: the same neighbours' load on both
   const fo = `${base}fo:`;
-  out.redis = await session('redis', [node('node0', '0', ['direct', 'redis'], fo), node('node1', '1', ['direct', 'redis'], fo)], fanout([0, 1], c.steps, c.holdSeconds), env, log);
-  out.memory = await session('memory', [node('node', '0', ['direct'])], fanout([0], c.memorySteps, 0), env, log);
+  const fanout = await session(
+    'fanout',
+    [node('redis0', '0', ['direct', 'redis'], fo), node('redis1', '1', ['direct', 'redis'], fo), node('memory', '0', ['direct'])],
+    (readies) => ({
+      session: 'fanout',
+      nodes: readies,
+      groups: [
+        { label: 'redis', nodes: [0, 1], publishers: [0, 1], steps: c.steps, holdSeconds: c.holdSeconds },
+        { label: 'memory', nodes: [2], publishers: [2], steps: c.steps, holdSeconds: 0 },
+      ],
+      accounts: c.accounts,
+      perAccount: c.perAccount,
+      probeEvery: c.probeEvery,
+      stepSeconds: c.stepSeconds,
+      p99TargetMs: 50,
+      profileDir,
+      profileRate,
+      addrBlock: 1 + Math.floor(Math.random() * 200),
+    }),
+    env,
+    log,
+  );
+  for (const g of ['redis', 'memory']) out[g] = fanout.ok ? { ...fanout.groups[g], genCpuMs: fanout.genCpuMs } : fanout;
   return out;
 }

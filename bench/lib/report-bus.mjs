@@ -117,7 +117,8 @@ export function busSection(out) {
   const rows = [...stepRows('redis', b.redis), ...stepRows('memory', b.memory)];
   s.push(
     `### T12b: publish rate with the Redis bus, floor: the in-memory bus\n\n` +
-      `**redis**: the two nodes above. **memory**: the same ${int(c.accounts * c.perAccount)} streams on one node with the in-memory bus (core 0), publishing the whole rate: ` +
+      `**redis**: the two nodes above. **memory**: the same ${int(c.accounts * c.perAccount)} streams on one node with the in-memory bus (core 0, beside node 0), publishing the whole rate: ` +
+      `the three nodes run in one session and the two buses are stepped in turn at each rate (the other bus's nodes idle meanwhile), so the neighbours' load hits both alike; ` +
       `the same deliveries per node, without Redis: the floor of the rate (the bus's cost is what the ratio shows). Deliveries/s and busy are per node (node 0 / node 1).\n\n` +
       table(
         ['bus', 'changes/s', 'deliveries/s per node', 'p50 ms', 'p99 ms', 'p99 per node', 'missing', 'node busy', 'node CPU µs per change', 'Redis busy', 'generator busy', 'softirq', 'others', 'met'],
