@@ -240,7 +240,7 @@ async function sessionFanout() {
   let kNext = 1;
   let profiled = new Set();
 
-  async function step(group, rate, seconds) {
+  async function step(group, rate, seconds, { gc = false } = {}) {
     const hs = group.nodes.map((i) => holders[i]);
     const cs = group.nodes.map((i) => ctls[i]);
     const ns = group.nodes.map((i) => streams[i]);
@@ -260,6 +260,8 @@ async function sessionFanout() {
       profiled.add(group.label);
       await cs[0].call('profStart');
     }
+    // the hold: heap and RSS after GC at both ends (a 60 s RSS slope shows GC, not a few MiB retained)
+    const gc0 = gc ? await Promise.all(cs.map((c) => c.call('stats', { gc: true }))) : undefined;
     const h0 = await holdersCpuUs();
     const c0 = await counters([], cs);
     const results = await Promise.all(
@@ -277,6 +279,7 @@ async function sessionFanout() {
     const h1 = await holdersCpuUs();
     if (profiling) await cs[0].call('profStop', { file: `${cfg.profileDir}/bus-${group.label}-node0-${rate}.cpuprofile` });
     const frames1 = await drainAll();
+    const gc1 = gc ? await Promise.all(cs.map((c) => c.call('stats', { gc: true }))) : undefined;
     const receipts = await Promise.all(hs.map((h) => h.call('receipts')));
     const delivered = frames1.map((f, i) => f - frames0[i]);
     const published = results.reduce((a, r) => a + r.n, 0);
@@ -333,6 +336,17 @@ async function sessionFanout() {
       rssSlopeMiBPerMin: rssSlope,
       rssSeries: results.map((r) => r.rss.map((x) => [x.t, x.rss])),
     };
+    if (gc) {
+      const minutes = (gc1[0].t - gc0[0].t) / 60e9;
+      res.afterGc = gc0.map((a, i) => ({
+        heapStart: a.heapUsed,
+        heapEnd: gc1[i].heapUsed,
+        rssStart: a.rss,
+        rssEnd: gc1[i].rss,
+        heapMiBPerMin: (gc1[i].heapUsed - a.heapUsed) / 1048576 / minutes,
+        rssMiBPerMin: (gc1[i].rss - a.rss) / 1048576 / minutes,
+      }));
+    }
     res.met = !res.aborted && res.missing === 0 && res.p99 <= cfg.p99TargetMs && delivered.every((d, i) => d >= expected[i]);
     log(
       `${group.label} ${rate}/s: p50 ${s.p50?.toFixed(1)} p99 ${s.p99?.toFixed(1)} ms, missing ${missing}, delivered ${delivered.join('/')} of ${expected.join('/')},` +
@@ -375,7 +389,7 @@ async function sessionFanout() {
   for (const g of cfg.groups) {
     const o = out[g.label];
     delete o.climbing;
-    if (o.highestMet && g.holdSeconds) o.hold = await step(g, o.highestMet, g.holdSeconds);
+    if (o.highestMet && g.holdSeconds) o.hold = await step(g, o.highestMet, g.holdSeconds, { gc: true });
   }
   await Promise.all(holders.map((h) => h.call('close')));
   for (const h of holders) h.close();
