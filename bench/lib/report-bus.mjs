@@ -142,6 +142,11 @@ export function busSection(out) {
   // judged on the heap after GC: RSS after GC still moves by tens of MiB as the allocator keeps or returns pages
   const flat = hold?.afterGc ? hold.afterGc.every((x) => x.heapMiBPerMin <= FLAT_HEAP_MIB_PER_MIN) : undefined;
   const mib = (x) => f1(x / 1048576);
+  // RSS climbs while the first seconds' buffers are allocated, then levels: its least-squares slope over the last two thirds
+  const rssLate = (hold?.rssSeries ?? []).map((series) => {
+    const late = series.filter(([t]) => t >= hold.seconds / 3);
+    return late.length > 2 ? fit(late.map(([t, rss]) => [t, rss / 1048576])).b * 60 : NaN;
+  });
   const sum = [
     [
       '**redis** (2 nodes)',
@@ -150,7 +155,7 @@ export function busSection(out) {
       hold
         ? `${int(hold.rate)}/s for ${hold.seconds} s: p99 ${f1(hold.p99)} ms, missing ${int(hold.missing)}; after GC, heap ${(hold.afterGc ?? []).map((x) => `${mib(x.heapStart)} → ${mib(x.heapEnd)}`).join(' / ')} MiB ` +
           `(${(hold.afterGc ?? []).map((x) => f2(x.heapMiBPerMin)).join(' / ')} MiB/min), RSS ${(hold.afterGc ?? []).map((x) => `${f0(x.rssStart / 1048576)} → ${f0(x.rssEnd / 1048576)}`).join(' / ')} MiB ` +
-          `(${(hold.afterGc ?? []).map((x) => f1(x.rssMiBPerMin)).join(' / ')} MiB/min): ${flat ? 'flat' : 'growing'}`
+          `(${(hold.afterGc ?? []).map((x) => f1(x.rssMiBPerMin)).join(' / ')} MiB/min; over the last two thirds, sampled each second: ${rssLate.map(f1).join(' / ')} MiB/min): ${flat ? 'flat' : 'growing'}`
         : '–',
       cr ? cr.nodes.map((x) => `${int(x.ceiling)} (${f0(x.usPerChange)} µs/change + ${pct(x.fixed)})`).join(' / ') : '–',
       cr ? `${int(cr.redis.ceiling)} (${f0(cr.redis.usPerChange)} µs/change)` : '–',
