@@ -83,8 +83,8 @@ export function busSection(out) {
     `Two app nodes (\`bench/servers/module.mjs direct redis\`, one Redis Streams bus: a shared key prefix on 127.0.0.1:6379), node 0 pinned to core 0 and node 1 to core 1, ` +
       `each holding ${int(c.accounts)} accounts × ${c.perAccount} streams = ${int(c.accounts * c.perAccount)} streams; both publish (each half the rate) round robin over the accounts, so ` +
       `every change goes through Redis to ${c.perAccount} streams on each node. Rates step up (${c.steps.map(int).join(', ')} changes/s, ${c.stepSeconds} s each; a missed step runs once more, two misses end the climb), ` +
-      `then the highest one met is held ${c.holdSeconds} s for the RSS slope. A step is met when p99 ≤ 50 ms, no probe misses a change, every stream got every frame and the publishers kept their schedule. ` +
-      `Latency is client-observed as in the other rows (generator's hrtime at receipt − the publishing node's hrtime just before \`publish()\`), on probes (the first stream of every ${c.probeEvery === 1 ? '' : c.probeEvery + '-th '}account on each node, read live); ` +
+      `then the highest one met is held ${c.holdSeconds} s (heap and RSS after GC at both ends, RSS each second). A step is met when p99 ≤ 50 ms, no probe misses a change, every stream got every frame and the publishers kept their schedule. ` +
+      `Latency is client-observed as in the other rows (the generator's stream holder's hrtime at receipt − the publishing node's hrtime just before \`publish()\`), on probes (the first stream of every ${c.probeEvery === 1 ? '' : c.probeEvery + '-th '}account on each node, read live); ` +
       `the other streams stay paused (their kernel buffers absorb a step) and are drained and counted after it.\n\n` +
       `**The machine has 2 cores**: the generator is not pinned and shares them with both nodes and Redis (its CPU share is in every row), and Redis serves the other helpers' benchmarks and tests too ` +
       `(its CPU share is Redis's whole process, from INFO). "others" = busy time of both cores not accounted to the nodes, Redis, the generator or softirq. Wall-clock figures (p99, the highest rate met) ` +
