@@ -282,7 +282,7 @@ async function main() {
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
   if (mergeFrom) {
     const base = JSON.parse(readFileSync(mergeFrom, 'utf8'));
-    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), { date: out.machine.date, sessions, servers: kinds }] };
+    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), busOnly ? { date: out.machine.date, sessions: ['T12 (--bus)'], servers: ['direct-redis ×2 and direct'] } : { date: out.machine.date, sessions, servers: kinds }] };
   }
   const active = [];
   for (const k of kinds) {
