@@ -46,16 +46,19 @@ function runGen(cfg, env, log, timeoutMs = 8 * 60_000) {
   });
 }
 
-/** Runs one session: starts `procs` (in order), then the generator with their READY ports, then stops them. */
+/** Runs one session: starts `procs` (all at once), then the generator with their READY ports, then stops them. */
 async function session(label, procs, genCfg, env, log) {
-  const started = [];
   const t = Date.now();
-  try {
-    for (const p of procs) started.push(await startProcess({ ...p, env: { ...env, ...p.env }, name: `${label}/${p.name}` }));
-  } catch (e) {
+  // started together: a Nest boot takes seconds on a busy machine
+  const starting = procs.map((p) => startProcess({ ...p, env: { ...env, ...p.env }, name: `${label}/${p.name}` }));
+  const settled = await Promise.allSettled(starting);
+  const started = settled.filter((x) => x.status === 'fulfilled').map((x) => x.value);
+  const failed = settled.find((x) => x.status === 'rejected');
+  if (failed) {
     await Promise.all(started.map(stopProcess));
-    return { ok: false, error: String(e.message) };
+    return { ok: false, error: String(failed.reason?.message ?? failed.reason) };
   }
+  log(`bus/${label}: ${started.length} processes ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const readies = started.map((p) => p.ready);
   const res = await runGen({ ...genCfg(readies), label }, env, log);
   if (!res.ok) res.serverStderr = started.map((p) => p.stderr().slice(-2000));
