@@ -36,6 +36,8 @@ const SERVERS = {
   // the Redis Streams bus (redis-server on 127.0.0.1:6379), for the T3 and T6 rows
   'sse-redis': { file: 'servers/module.mjs', args: ['sse', 'redis'], label: "jmap-push 'sse' with the Redis bus", module: true, sessions: ['load', 'oneAccount'] },
   'direct-redis': { file: 'servers/module.mjs', args: ['direct', 'redis'], label: "jmap-push 'direct' with the Redis bus", module: true, sessions: ['load', 'oneAccount'] },
+  // the floor of Nest's @Sse pipeline, which `sse` cannot skip (not run by default: --servers=...,sseFloor)
+  sseFloor: { file: 'servers/sse-floor.mjs', label: "Nest's @Sse floor (one route, no guard, pipe or filter)", optional: true },
   // what-if, not run by default (--servers=...,floorRaw): the floor writing pre-chunked frames to the socket
   floorRaw: { file: 'servers/floor.mjs', args: ['raw'], label: 'floor writing one pre-chunked Buffer to the socket', optional: true },
   // JMAP over WebSocket (RFC 8887), the W rows (`ws` sessions only): the floor on bare `ws`, the module's endpoint
@@ -43,6 +45,15 @@ const SERVERS = {
   ws: { file: 'servers/module.mjs', args: ['direct', 'ws'], label: 'jmap-push `webSocket` endpoint, in-memory bus', module: true, ws: true },
   'ws-redis': { file: 'servers/module.mjs', args: ['direct', 'redis', 'ws'], label: 'jmap-push `webSocket` endpoint, Redis bus', module: true, ws: true, sessions: ['wsOneAccount', 'wsStorm'] },
 };
+
+// --before=<dir>: the module's servers once more on another build of the library (`<dir>` holds its
+// dist, e.g. an earlier commit's `libs/jmap-push/dist`), as `<server>-before`, for before/after figures
+// from one run (the report lists them as servers of their own).
+if (opt('before')) {
+  const dist = opt('before');
+  for (const [kind, s] of Object.entries(SERVERS))
+    if (s.module && !s.ws) SERVERS[`${kind}-before`] = { ...s, label: `${s.label} (before: ${dist})`, env: { BENCH_JMAP_PUSH_DIST: dist }, optional: true };
+}
 
 const T7_RATE = { floor: 500, naive: 300, sse: 300, direct: 500 };
 // --quick (under 5 minutes in all): 2,000 streams instead of 10,000 (19,500 held: 4,000), 2 runs of 3 changes,
@@ -100,7 +111,7 @@ function startServer(kind) {
   if (flag('profile-all')) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'prof')}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`);
   const child = spawn('taskset', ['-c', '0', ...NICE, process.execPath, ...nodeArgs, join(HERE, s.file), ...(s.args ?? [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, BENCH_T0 },
+    env: { ...process.env, BENCH_T0, ...s.env },
   });
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -229,7 +240,7 @@ function moduleAvailable(kind) {
   const s = SERVERS[kind];
   if (!s.module) return { ok: true };
   try {
-    execFileSync(process.execPath, [join(HERE, s.file), ...(s.args ?? []), '--check'], { stdio: 'pipe', timeout: 30_000, env: { ...process.env, BENCH_T0 } });
+    execFileSync(process.execPath, [join(HERE, s.file), ...(s.args ?? []), '--check'], { stdio: 'pipe', timeout: 30_000, env: { ...process.env, BENCH_T0, ...s.env } });
     return { ok: true };
   } catch (e) {
     return { ok: false, error: String(e.stderr || e.message).trim().split('\n').slice(-3).join(' ') };

@@ -2,7 +2,7 @@
 import { wsSection } from './report-ws.mjs';
 import { busSection } from './report-bus.mjs';
 
-const KINDS = ['floor', 'naive', 'sse', 'direct', 'sse-redis', 'direct-redis', 'floorRaw'];
+const KINDS = ['floor', 'naive', 'sseFloor', 'sse', 'direct', 'sse-redis', 'direct-redis', 'floorRaw'];
 /** The transport whose targets apply: `direct-redis` → `direct`. */
 const base = (kind) => kind.split('-')[0];
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
@@ -27,6 +27,16 @@ const TARGETS = {
   T10: { direct: [35, (v) => v <= 35, '≤ 35 ms/min/1k'], sse: [null, null, 'measured'] },
   T11: { direct: [64, null, '≤ 64 KiB each, then merge/close; others unchanged'], sse: [64, null, 'same'] },
 };
+/**
+ * Issue 15's connect targets, as ratios to the floor's rate in the same run (wall clock; the ratio of server CPU
+ * per connect is shown beside it): T8, T9 and the `connect` session's rate; T2 for `direct` in KiB and × floor.
+ */
+const CONNECT_RATIO = { direct: 0.6, sse: 0.4 };
+const connectTarget = (kind) => (CONNECT_RATIO[base(kind)] ? `≥ ${CONNECT_RATIO[base(kind)]}× floor` : '');
+const connectMet = (kind, x, floor) =>
+  CONNECT_RATIO[base(kind)] && Number.isFinite(x) && Number.isFinite(floor) ? yes(x / floor >= CONNECT_RATIO[base(kind)]) : '';
+/** The floor's CPU per connect ÷ this server's: how many of this server's connects the floor's CPU pays for. */
+const cpuRatio = (x, floor) => (Number.isFinite(x) && Number.isFinite(floor) && x > 0 ? `${(floor / x).toFixed(2)}×` : '–');
 const target = (t, kind) => TARGETS[t]?.[base(kind)]?.[2] ?? '';
 const check = (t, kind, v) => {
   const c = TARGETS[t]?.[base(kind)]?.[1];
@@ -92,7 +102,9 @@ function latencySection(out, kinds, session, t, title, what) {
 
 /** `analysis`: hand-written causes of the gaps (bench/ANALYSIS.md), appended after the tables. */
 export function writeReport(out, analysis) {
-  const kinds = KINDS.filter((k) => out.servers?.[k] && !out.skipped?.[k]);
+  // `--before` servers (`sse-before`, ...) after the others
+  const before = Object.keys(out.servers ?? {}).filter((k) => k.endsWith('-before'));
+  const kinds = [...KINDS, ...before].filter((k) => out.servers?.[k] && !out.skipped?.[k]);
   const m = out.machine;
   const s = [];
   s.push(`# jmap-push benchmark results\n`);
@@ -146,6 +158,33 @@ export function writeReport(out, analysis) {
       ['server', 'T1 streams held', 'connects/s (10k, 256 in flight)', 'T2 RSS KiB/stream', 'heap KiB/stream', 'RSS ÷ floor', 'empty RSS MiB', 'RSS at 19.5k MiB', 'targets', ''],
       rows,
     )}\n${failures(out, 'oneAccount', kinds)}${loadNote(out, 'oneAccount', kinds)}\n`);
+  }
+  // the `connect` session (optional): the connect rate and T2 alone
+  if (kinds.some((k) => get(out, 'connect', k))) {
+    const rows = [];
+    const floor = get(out, 'connect', 'floor');
+    for (const k of kinds) {
+      const r = get(out, 'connect', k);
+      if (!r) continue;
+      const t2 = base(k) === 'direct' ? ' T2 ≤ 16 KiB and ≤ 1.25× floor' : '';
+      const t2met = base(k) === 'direct' && floor ? `, T2 ${yes(r.T2.perStreamKiB <= 16 && r.T2.perStreamKiB <= 1.25 * floor.T2.perStreamKiB)}` : '';
+      rows.push([
+        `**${k}**`,
+        `${int(r.connect.perSecond)}${spread(r.connect.min, r.connect.max, int)}`,
+        ratio(r.connect.perSecond, floor?.connect.perSecond),
+        f0(r.connect.cpuPerConnectMs * 1000),
+        cpuRatio(r.connect.cpuPerConnectMs, floor?.connect.cpuPerConnectMs),
+        f1(r.T2.perStreamKiB),
+        ratio(r.T2.perStreamKiB, floor?.T2.perStreamKiB),
+        f1(r.T2.heapPerStreamKiB),
+        `${connectTarget(k)}${t2 && ';'}${t2}`,
+        `${connectMet(k, r.connect.perSecond, floor?.connect.perSecond)}${t2met}`,
+      ]);
+    }
+    s.push(`### Connects (session \`connect\`, issue 15)\n\n3 rounds of 10,000 streams of \`a0\` opened 256 at a time, then dropped (median round, min–max); T2 after the first. "CPU ratio" = the floor's server CPU per connect ÷ the server's (less disturbed by a busy machine than the rate).\n\n${table(
+      ['server', 'connects/s (min–max)', '÷ floor', 'server CPU µs per connect', 'CPU ratio', 'T2 RSS KiB/stream', 'RSS ÷ floor', 'heap KiB/stream', 'targets', ''],
+      rows,
+    )}\n${failures(out, 'connect', kinds)}${loadNote(out, 'connect', kinds)}\n`);
   }
   s.push(latencySection(out, kinds, 'oneAccount', 'T3', 'one change, 10k streams of one account', '10,000 streams of account `a0`, 200 probes (every 50th connection).'));
   s.push(latencySection(out, kinds, 'oneAccount', 'T4', 'one change, 19.5k streams of one account', '19,500 streams of `a0`, 195 probes (every 100th connection).'));
@@ -217,10 +256,25 @@ export function writeReport(out, analysis) {
     for (const k of kinds) {
       const r = get(out, 'load', k)?.T8;
       if (!r) continue;
-      rows.push([`**${k}**`, String(r.n), f2(r.p50), `${f2(r.p99)}${spread(r.p99Min, r.p99Max, f2)}`, f2(r.max), f2(r.cpuPerConnectMs), String(r.fails), target('T8', k), base(k) in TARGETS.T8 ? yes(r.p50 <= 1 && r.p99 <= 10) : '']);
+      const floor = get(out, 'load', 'floor')?.T8;
+      // one connect at a time: connects/s = 1 / p50
+      rows.push([
+        `**${k}**`,
+        String(r.n),
+        f2(r.p50),
+        `${f2(r.p99)}${spread(r.p99Min, r.p99Max, f2)}`,
+        f2(r.max),
+        f2(r.cpuPerConnectMs),
+        String(r.fails),
+        ratio(1 / r.p50, floor && 1 / floor.p50),
+        target('T8', k),
+        base(k) in TARGETS.T8 ? yes(r.p50 <= 1 && r.p99 <= 10) : '',
+        connectTarget(k),
+        connectMet(k, 1 / r.p50, floor && 1 / floor.p50),
+      ]);
     }
     s.push(`### T8: connect with Basic auth, unloaded\n\nOne connection at a time to an idle server: TCP connect + request → the status line.\n\n${table(
-      ['server', 'connects', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server CPU ms per connect', 'failures', 'target', ''],
+      ['server', 'connects', 'p50 ms', 'p99 ms (min–max of thirds)', 'max ms', 'server CPU ms per connect', 'failures', 'connects/s (1/p50) ÷ floor', 'target', '', 'issue 15', ''],
       rows,
     )}\n`);
   }
@@ -231,6 +285,7 @@ export function writeReport(out, analysis) {
       const r = get(out, 'load', k)?.T9;
       if (!r) continue;
       const thr = TARGETS.T9[base(k)]?.[0];
+      const floor = get(out, 'load', 'floor')?.T9;
       const broken = r.runs.filter((x) => x.missedReplay > 0 || x.streams < r.runs[0].streams).length;
       rows.push([
         `**${k}**`,
@@ -239,12 +294,16 @@ export function writeReport(out, analysis) {
         broken ? f2(r.runs[0].cpuPerReconnectMs) + ' (first run)' : f2(r.cpuPerReconnectMs),
         String(r.missedReplay),
         r.genSaturated && !broken ? '⚠️ yes' : 'no',
+        broken ? '–' : ratio(r.perSecond, floor?.perSecond),
+        broken ? '–' : cpuRatio(r.cpuPerReconnectMs, floor?.cpuPerReconnectMs),
         target('T9', k),
         thr ? yes(!broken && r.perSecond >= thr && r.missedReplay === 0) : '',
+        connectTarget(k),
+        broken ? (connectTarget(k) ? yes(false) : '') : connectMet(k, r.perSecond, floor?.perSecond),
       ]);
     }
     s.push(`### T9: reconnect storm with Last-Event-ID\n\nThe 10,000 streams of T6 drop; one change is published to each of the 2,000 accounts; all reconnect with their \`Last-Event-ID\` (512 in flight). Rate = streams ÷ time until the last one received its missed change.\n\n${table(
-      ['server', 'streams', 'reconnects/s median (min–max)', 'server CPU ms per reconnect', 'missed changes not replayed', 'generator saturated', 'target', ''],
+      ['server', 'streams', 'reconnects/s median (min–max)', 'server CPU ms per reconnect', 'missed changes not replayed', 'generator saturated', '÷ floor', 'CPU ratio', 'target', '', 'issue 15', ''],
       rows,
     )}\n${loadNote(out, 'load', kinds)}\n`);
   }

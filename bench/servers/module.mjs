@@ -12,7 +12,10 @@ import { dieWithParent, accountsOfUser } from '../lib/common.mjs';
 const require = createRequire(import.meta.url);
 const { Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
-const { JmapPushModule, StateChangeService, PushMetrics } = require('jmap-push');
+// BENCH_JMAP_PUSH_DIST: another build of the library (run.mjs --before=<dir>: an earlier commit's, side by side)
+const LIB = process.env.BENCH_JMAP_PUSH_DIST;
+const requireLib = (sub) => require(LIB ? `${LIB}/${sub ? sub + '/' : ''}index.js` : `jmap-push${sub ? '/' + sub : ''}`);
+const { JmapPushModule, StateChangeService, PushMetrics } = requireLib();
 
 const transport = process.argv[2] ?? 'sse';
 const useRedis = process.argv[3] === 'redis';
@@ -24,7 +27,7 @@ let redis;
 const keyPrefix = process.env.BENCH_REDIS_PREFIX ?? `jmap-push-bench:${process.pid}:`;
 if (useRedis) {
   const Redis = require('ioredis');
-  const { RedisPushBus } = require('jmap-push/redis');
+  const { RedisPushBus } = requireLib('redis');
   redis = new Redis({ host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379), maxRetriesPerRequest: 2 });
   bus = new RedisPushBus({ client: redis, keyPrefix });
 }
@@ -110,7 +113,7 @@ if (withWebSocket) Object.defineProperties(info, Object.getOwnPropertyDescriptor
  */
 function webSocketInfo() {
   const { dirname, join } = require('node:path');
-  const { SubscriptionRegistry } = require(join(dirname(require.resolve('jmap-push')), 'subscription/subscription-registry.js'));
+  const { SubscriptionRegistry } = require(join(LIB ?? dirname(require.resolve('jmap-push')), 'subscription/subscription-registry.js'));
   const registry = app.get(SubscriptionRegistry);
   return {
     get pushEnabled() {
