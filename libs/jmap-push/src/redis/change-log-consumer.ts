@@ -273,7 +273,6 @@ export class ChangeLogConsumer {
   private listenerRecovered(): void {
     this.listenerFailing = false;
   }
-
 }
 
 /** The entries of an XREADGROUP reply (nil after BLOCK without entries, else `[[key, entries]]`). */
