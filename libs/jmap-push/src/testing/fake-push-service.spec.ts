@@ -129,6 +129,27 @@ describe('FakePushService (RFC 8030, RFC 8291, RFC 8292) over real HTTPS', () =>
     ]);
   });
 
+  it('answers every unscripted request of every subscription as set by answerUnscripted until it is ended', async () => {
+    const phone = service.subscription('phone');
+    const tablet = service.subscription('tablet');
+    service.answerUnscripted({ status: 429, retryAfter: 5 });
+    // A subscription's own script still comes first.
+    service.answer('tablet', { status: 500 });
+    const during = [
+      await webPushRequest(phone, 'a'),
+      await webPushRequest(phone, 'b'),
+      await webPushRequest(tablet, 'c'),
+      await webPushRequest(tablet, 'd'),
+    ];
+    expect(during.map((answer) => answer.status)).toEqual([429, 429, 500, 429]);
+    expect(during[0]?.headers['retry-after']).toBe('5');
+    service.answerUnscripted(undefined);
+    const after = [await webPushRequest(phone, 'e'), await webPushRequest(tablet, 'f')];
+    expect(after.map((answer) => answer.status)).toEqual([201, 201]);
+    expect(after[0]?.headers['retry-after']).toBeUndefined();
+    expect(service.pushes('phone').map((push) => push.status)).toEqual([429, 429, 201]);
+  });
+
   it('records a slow answer at once and holds the response for its delay', async () => {
     const phone = service.subscription('phone');
     service.answer('phone', { status: 201, delayMs: 400 });

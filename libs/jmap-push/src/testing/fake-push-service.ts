@@ -82,6 +82,7 @@ export class FakePushService {
   private readonly names = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private connectionCount = 0;
+  private unscripted: ScriptedAnswer = DEFAULT_ANSWER;
 
   private constructor(
     private readonly server: Server,
@@ -141,9 +142,18 @@ export class FakePushService {
     };
   }
 
-  /** Queues answers for the next requests to `name`, in order; once used up, the answer is 201. */
+  /** Queues answers for the next requests to `name`, in order; once used up, see `answerUnscripted` (201). */
   answer(name: string, ...answers: ScriptedAnswer[]): void {
     this.state(name).answers.push(...answers);
+  }
+
+  /**
+   * How every request with no answer of its own left in `answer`'s queue is answered from now on: e.g.
+   * `{ status: 429 }` or `{ status: 503, retryAfter: 5 }` for an outage of the whole service, however many
+   * requests come meanwhile; `undefined` ends it (201 again).
+   */
+  answerUnscripted(answer: ScriptedAnswer | undefined): void {
+    this.unscripted = answer ?? DEFAULT_ANSWER;
   }
 
   /** Every request recorded for `name` so far. */
@@ -214,7 +224,7 @@ export class FakePushService {
   private record(name: string, req: IncomingMessage, res: ServerResponse, body: Buffer, length: number): void {
     const state = this.state(name);
     const { payload, decryptError } = this.readPayload(req.headers, body, state.keys);
-    const scripted = state.answers.shift() ?? DEFAULT_ANSWER;
+    const scripted = state.answers.shift() ?? this.unscripted;
     const vapid = verifyVapid(req.headers.authorization, this.origin);
     const status = this.protocolStatus(req, length, state, vapid) ?? scripted.status;
     const push: RecordedPush = {
