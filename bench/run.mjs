@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { writeReport } from './lib/report.mjs';
+import { runWebPush } from './webpush/run-webpush.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -271,8 +272,10 @@ async function main() {
   }
   // --ws: the WebSocket servers and sessions only; optional sessions (e.g. the connect profile) run when named
   const wsOnly = (o) => Object.keys(o).filter((k) => !flag('ws') || o[k].ws);
-  const kinds = opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',');
-  const sessions = opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
+  // --webpush: the Web Push rows (bench/webpush/) only, unless servers or sessions are named too
+  const webPushOnly = flag('webpush') && !flag('ws');
+  const kinds = opt('servers', webPushOnly ? '' : wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',').filter(Boolean);
+  const sessions = opt('sessions', webPushOnly ? '' : wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',').filter(Boolean);
   const started = Date.now();
   let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
@@ -306,6 +309,10 @@ async function main() {
     } else {
       for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }
+  }
+  // the Web Push rows: with --webpush, and in the default full run
+  if (flag('webpush') || (!flag('ws') && !opt('servers') && !opt('sessions'))) {
+    out.webpush = await runWebPush({ quick: QUICK, nice: NICE, benchT0: BENCH_T0, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
   }
   if (opt('merge')) out.rerunSeconds = (Date.now() - started) / 1000;
   else out.totalSeconds = (Date.now() - started) / 1000;
