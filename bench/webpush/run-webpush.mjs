@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ctl } from '../lib/ctl-client.mjs';
-import { summary, sleep, median } from '../lib/common.mjs';
+import { summary, sleep } from '../lib/common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ACCOUNTS = 100;
@@ -22,9 +22,9 @@ const accountsList = Array.from({ length: ACCOUNTS }, (_, i) => `a${i}`);
 export function webPushConfig(quick) {
   return {
     quick,
-    subscriptions: 10_000, // P1 and P2: every subscription reads `a<i % 100>` and `all`
-    p1Rounds: quick ? 2 : 3, // P1: one change on each of the 100 accounts = one push to every subscription
-    p2Runs: quick ? 1 : 3, // P2: one change on `all` = one push to every subscription
+    subscriptions: quick ? 5_000 : 10_000, // P1 and P2, each of floor and module: subscription i reads `a<i % 100>` and `all`
+    p1Rounds: quick ? 2 : 4, // P1: one change on each of the 100 accounts = one push to every subscription
+    p2Runs: quick ? 2 : 3, // P2: one change on `all` = one push to every subscription
     p3Subscriptions: 1_000,
     p3Rate: 20, // changes/s round robin over the 100 accounts, during the outage
     p3OutageMs: quick ? 6_000 : 30_000,
@@ -113,69 +113,47 @@ function burstFigures(arrivals, t0, n, cpuUs) {
   return { n, arrived: arrivals.length, ok, p50: s.p50, p99: s.p99, lastMs: s.max, perSecond: (arrivals.length / s.max) * 1000, cpuUsPerPush: cpuUs / Math.max(1, arrivals.length) };
 }
 
-const medianOf = (runs, key) => median(runs.map((r) => r[key]));
 
-async function floorSession(cfg, env, cert, nice, log) {
+/**
+ * P1 and P2 in one session: the floor and the app both up on core 0 (one idles while the other runs), each
+ * with its own subscriptions at one push service on core 1, their rounds alternating (floor, module, floor,
+ * ...), so a neighbour's load on the machine hits both alike; ratios are taken per pair of rounds.
+ */
+async function throughputSession(cfg, env, cert, nice, log, profileDir) {
   const service = await start(1, 'push-service.mjs', [cert.key, cert.cert], env, nice);
-  const floor = await start(0, 'floor.mjs', [JSON.stringify({ ca: cert.cert, connections: 64 })], env, nice);
+  let floor;
+  let app;
   try {
-    const { devices } = await service.ctl.call('subscribe', { prefix: 'f', n: cfg.subscriptions });
-    const p1targets = devices.map((d, i) => ({ endpoint: d.endpoint, keys: d.keys, account: accountsList[i % ACCOUNTS] }));
-    const p2targets = devices.map((d) => ({ endpoint: d.endpoint, keys: d.keys, account: 'all' }));
-    const n = devices.length;
-    let k = 1;
-    // warm-up: connections opened, code optimised
-    await floor.ctl.call('run', { targets: p1targets, count: 2000, kFrom: (k += 2000) });
-    await collect(service, 2000, 30_000);
-    await service.ctl.call('sample', {});
-    const p1 = [];
-    for (let r = 0; r < cfg.p1Rounds; r++) {
-      const kFrom = (k += n);
-      const sv0 = await service.ctl.call('stats', {});
-      const res = await floor.ctl.call('run', { targets: p1targets, count: n, kFrom });
-      const arr = await collect(service, n, 60_000);
-      const serviceCpuUsPerPush = ((await service.ctl.call('stats', {})).cpuUs - sv0.cpuUs) / n;
-      const checked = await check(service, SAMPLE, (i) => ({ account: accountsList[i % ACCOUNTS], email: `m${kFrom + i}` }));
-      p1.push({ ...burstFigures(arr, res.t0, n, res.cpuUs), statuses: res.statuses, checked, serviceCpuUsPerPush });
-      log(`floor P1 round ${r}: ${p1.at(-1).perSecond.toFixed(0)} pushes/s, ${p1.at(-1).cpuUsPerPush.toFixed(0)} µs CPU/push (push service ${serviceCpuUsPerPush.toFixed(0)} µs)`);
-    }
-    const p2 = [];
-    for (let r = 0; r < cfg.p2Runs; r++) {
-      const kFrom = (k += n);
-      const sv0 = await service.ctl.call('stats', {});
-      const res = await floor.ctl.call('run', { targets: p2targets, count: n, kFrom });
-      const arr = await collect(service, n, 60_000);
-      const serviceCpuUsPerPush = ((await service.ctl.call('stats', {})).cpuUs - sv0.cpuUs) / n;
-      const checked = await check(service, SAMPLE, (i) => ({ account: 'all', email: `m${kFrom + i}` }));
-      p2.push({ ...burstFigures(arr, res.t0, n, res.cpuUs), checked, serviceCpuUsPerPush });
-      log(`floor P2 run ${r}: p50 ${p2.at(-1).p50.toFixed(0)} ms, p99 ${p2.at(-1).p99.toFixed(0)} ms, last ${p2.at(-1).lastMs.toFixed(0)} ms`);
-    }
-    const svc = await service.ctl.call('stats', {});
-    return { ok: true, p1, p2, serviceConnections: svc.connections };
-  } catch (e) {
-    return { ok: false, error: String(e.stack ?? e), stderr: floor.stderr().slice(-2000) + service.stderr().slice(-2000) };
-  } finally {
-    await stop(floor);
-    await stop(service);
-  }
-}
-
-async function moduleSession(cfg, env, cert, nice, log, profileDir) {
-  const service = await start(1, 'push-service.mjs', [cert.key, cert.cert], env, nice);
-  const app = await start(0, 'app.mjs', [JSON.stringify({ ca: cert.cert })], env, nice);
-  try {
-    const { devices } = await service.ctl.call('subscribe', { prefix: 'm', n: cfg.subscriptions });
-    const n = devices.length;
-    await app.ctl.call('subscribe', { devices: devices.map((d, i) => ({ endpoint: d.endpoint, keys: d.keys, accounts: [accountsList[i % ACCOUNTS], 'all'] })) });
+    floor = await start(0, 'floor.mjs', [JSON.stringify({ ca: cert.cert, connections: 64 })], env, nice);
+    app = await start(0, 'app.mjs', [JSON.stringify({ ca: cert.cert })], env, nice);
+    const n = cfg.subscriptions;
+    const fDevices = (await service.ctl.call('subscribe', { prefix: 'f', n })).devices;
+    const mDevices = (await service.ctl.call('subscribe', { prefix: 'm', n })).devices;
+    const p1targets = fDevices.map((d, i) => ({ endpoint: d.endpoint, keys: d.keys, account: accountsList[i % ACCOUNTS] }));
+    const p2targets = fDevices.map((d) => ({ endpoint: d.endpoint, keys: d.keys, account: 'all' }));
+    await app.ctl.call('subscribe', { devices: mDevices.map((d, i) => ({ endpoint: d.endpoint, keys: d.keys, accounts: [accountsList[i % ACCOUNTS], 'all'] })) });
     const q = await app.ctl.call('quiet', { timeoutMs: 60_000 });
     if (!q.quiet) throw new Error('the app did not settle the subscriptions’ verifications');
     let k = 1;
-    // warm-up: 2,000 pushes (20 accounts)
-    await app.ctl.call('burst', { accounts: accountsList.slice(0, 20), kFrom: (k += 100) });
+    // warm-up of both: connections opened, code optimised
+    await floor.ctl.call('run', { targets: p1targets, count: 2000, kFrom: (k += 2000) });
+    await collect(service, 2000, 30_000);
+    await app.ctl.call('burst', { accounts: accountsList.slice(0, Math.ceil((2000 * ACCOUNTS) / n)), kFrom: (k += 100) });
     await collect(service, 2000, 60_000);
     await app.ctl.call('quiet', {});
     await service.ctl.call('sample', {});
-    const round = async (want, publish, label, profile) => {
+
+    const floorRun = async (targets, want) => {
+      const kFrom = (k += n);
+      await floor.ctl.call('stats', { gc: true });
+      const sv0 = await service.ctl.call('stats', {});
+      const res = await floor.ctl.call('run', { targets, count: n, kFrom });
+      const arr = await collect(service, n, 120_000);
+      const serviceCpuUsPerPush = ((await service.ctl.call('stats', {})).cpuUs - sv0.cpuUs) / n;
+      const checked = await check(service, SAMPLE, (i) => want(i, kFrom));
+      return { ...burstFigures(arr, res.t0, n, res.cpuUs), statuses: res.statuses, checked, serviceCpuUsPerPush };
+    };
+    const moduleRun = async (publish, want, label, profile) => {
       await app.ctl.call('stats', { gc: true });
       if (profile) await app.ctl.call('profStart', {});
       const s0 = await app.ctl.call('stats', {});
@@ -189,25 +167,33 @@ async function moduleSession(cfg, env, cert, nice, log, profileDir) {
       const checked = await check(service, SAMPLE, want);
       return { ...burstFigures(arr, res.t0, n, s1.cpuUs - s0.cpuUs), rssMiB: s1.rss / 2 ** 20, checked, serviceCpuUsPerPush };
     };
-    const p1 = [];
+    const fmt = (x) => `${x.perSecond.toFixed(0)} pushes/s, ${x.cpuUsPerPush.toFixed(0)} µs CPU/push (push service ${x.serviceCpuUsPerPush.toFixed(0)} µs; ${x.ok}/${n} answered 201), p50 ${x.p50.toFixed(0)} ms, p99 ${x.p99.toFixed(0)} ms, last ${x.lastMs.toFixed(0)} ms`;
+    const f1 = [];
+    const m1 = [];
     for (let r = 0; r < cfg.p1Rounds; r++) {
+      f1.push(await floorRun(p1targets, (i, kFrom) => ({ account: accountsList[i % ACCOUNTS], email: `m${kFrom + i}` })));
+      log(`floor P1 round ${r}: ${fmt(f1.at(-1))}`);
       const kFrom = (k += 100);
       const want = (i) => ({ account: accountsList[i % ACCOUNTS], email: `m${kFrom + (i % ACCOUNTS)}` });
-      p1.push(await round(want, () => app.ctl.call('burst', { accounts: accountsList, kFrom }), 'P1', profileDir && r === 0));
-      log(`module P1 round ${r}: ${p1.at(-1).perSecond.toFixed(0)} pushes/s, ${p1.at(-1).cpuUsPerPush.toFixed(0)} µs CPU/push (push service ${p1.at(-1).serviceCpuUsPerPush.toFixed(0)} µs; ${p1.at(-1).arrived}/${n} arrived)`);
+      m1.push(await moduleRun(() => app.ctl.call('burst', { accounts: accountsList, kFrom }), want, 'P1', profileDir && r === 0));
+      log(`module P1 round ${r}: ${fmt(m1.at(-1))}`);
     }
-    const p2 = [];
+    const f2 = [];
+    const m2 = [];
     for (let r = 0; r < cfg.p2Runs; r++) {
+      f2.push(await floorRun(p2targets, (i, kFrom) => ({ account: 'all', email: `m${kFrom + i}` })));
+      log(`floor P2 run ${r}: ${fmt(f2.at(-1))}`);
       const kk = k++;
-      p2.push(await round(() => ({ account: 'all', email: `m${kk}` }), () => app.ctl.call('publish', { account: 'all', k: kk }), 'P2', profileDir && r === 0));
-      log(`module P2 run ${r}: p50 ${p2.at(-1).p50.toFixed(0)} ms, p99 ${p2.at(-1).p99.toFixed(0)} ms, last ${p2.at(-1).lastMs.toFixed(0)} ms (${p2.at(-1).arrived}/${n})`);
+      m2.push(await moduleRun(() => app.ctl.call('publish', { account: 'all', k: kk }), () => ({ account: 'all', email: `m${kk}` }), 'P2', profileDir && r === 0));
+      log(`module P2 run ${r}: ${fmt(m2.at(-1))}`);
     }
     const svc = await service.ctl.call('stats', {});
-    return { ok: true, p1, p2, serviceConnections: svc.connections };
+    return { ok: true, floor: { p1: f1, p2: f2 }, module: { p1: m1, p2: m2 }, serviceConnections: svc.connections };
   } catch (e) {
-    return { ok: false, error: String(e.stack ?? e), stderr: app.stderr().slice(-2000) + service.stderr().slice(-2000) };
+    return { ok: false, error: String(e.stack ?? e), stderr: (app?.stderr() ?? '').slice(-2000) + (floor?.stderr() ?? '').slice(-2000) + service.stderr().slice(-2000) };
   } finally {
     await stop(app);
+    await stop(floor);
     await stop(service);
   }
 }
@@ -297,16 +283,15 @@ async function outageSession(cfg, env, cert, nice, log) {
   }
 }
 
-/** Runs P1-P3; `sessions` a subset of floor, module, outage. */
-export async function runWebPush({ quick = false, nice = [], benchT0, log = console.error, profileDir, sessions = ['floor', 'module', 'outage'] } = {}) {
+/** Runs P1-P3; `sessions` a subset of throughput (P1, P2), outage (P3). */
+export async function runWebPush({ quick = false, nice = [], benchT0, log = console.error, profileDir, sessions = ['throughput', 'outage'] } = {}) {
   const cfg = webPushConfig(quick);
   const env = { ...process.env, BENCH_T0: benchT0 ?? String(process.hrtime.bigint()) };
   const cert = certificate();
   const started = Date.now();
   const out = { config: cfg, sessions: {} };
   try {
-    if (sessions.includes('floor')) out.sessions.floor = await floorSession(cfg, env, cert, nice, log);
-    if (sessions.includes('module')) out.sessions.module = await moduleSession(cfg, env, cert, nice, log, profileDir);
+    if (sessions.includes('throughput')) out.sessions.throughput = await throughputSession(cfg, env, cert, nice, log, profileDir);
     if (sessions.includes('outage')) out.sessions.outage = await outageSession(cfg, env, cert, nice, log);
   } finally {
     rmSync(cert.dir, { recursive: true, force: true });
