@@ -135,11 +135,11 @@ async function throughputSession(cfg, env, cert, nice, log, profileDir) {
     const q = await app.ctl.call('quiet', { timeoutMs: 60_000 });
     if (!q.quiet) throw new Error('the app did not settle the subscriptions’ verifications');
     let k = 1;
-    // warm-up of both: connections opened, code optimised
-    await floor.ctl.call('run', { targets: p1targets, count: 2000, kFrom: (k += 2000) });
-    await collect(service, 2000, 30_000);
-    await app.ctl.call('burst', { accounts: accountsList.slice(0, Math.ceil((2000 * ACCOUNTS) / n)), kFrom: (k += 100) });
-    await collect(service, 2000, 60_000);
+    // warm-up of both, one full round each: connections opened, code optimised, heaps grown
+    await floor.ctl.call('run', { targets: p1targets, count: n, kFrom: (k += n) });
+    await collect(service, n, 120_000);
+    await app.ctl.call('burst', { accounts: accountsList, kFrom: (k += 100) });
+    await collect(service, n, 120_000);
     await app.ctl.call('quiet', {});
     await service.ctl.call('sample', {});
 
