@@ -281,7 +281,7 @@ async function main() {
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
   if (opt('merge')) {
     const base = JSON.parse(readFileSync(opt('merge'), 'utf8'));
-    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), { date: out.machine.date, sessions, servers: kinds }] };
+    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), webPushOnly ? { date: out.machine.date, sessions: ['P1–P3 (--webpush)'], servers: ['the Web Push floor and module'] } : { date: out.machine.date, sessions, servers: kinds }] };
   }
   const active = [];
   for (const k of kinds) {

@@ -110,7 +110,7 @@ function burstFigures(arrivals, t0, n, cpuUs) {
   const lat = arrivals.map((a) => (a[1] - t0) / MS);
   const s = summary(lat);
   const ok = arrivals.filter((a) => a[2] === 201).length;
-  return { n, arrived: arrivals.length, ok, p50: s.p50, p99: s.p99, lastMs: s.max, perSecond: (arrivals.length / s.max) * 1000, cpuUsPerPush: cpuUs / Math.max(1, arrivals.length) };
+  return { n, arrived: arrivals.length, ok, firstMs: s.min, p50: s.p50, p99: s.p99, lastMs: s.max, perSecond: (arrivals.length / s.max) * 1000, cpuUsPerPush: cpuUs / Math.max(1, arrivals.length) };
 }
 
 
