@@ -7,11 +7,12 @@
 // Writes bench/results/<date>.json (raw) and bench/RESULTS.md.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { writeReport } from './lib/report.mjs';
+import { runBus } from './bus/run-bus.mjs';
 import { runWebPush } from './webpush/run-webpush.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,6 +46,12 @@ const SERVERS = {
 };
 
 const T7_RATE = { floor: 500, naive: 300, sse: 300, direct: 500 };
+// --quick (under 5 minutes in all): 2,000 streams instead of 10,000 (19,500 held: 4,000), 2 runs of 3 changes,
+// 5 s sustained windows, T10 at ping=10 for 11 s, and the servers of QUICK_SERVERS only; the figures are indicative, the ratios to the
+// floor in the same run still say where a change moved things.
+const QUICK_SERVERS = ['floor', 'sse', 'direct', 'direct-redis', 'wsFloor', 'ws'];
+const ES_N = QUICK ? 2000 : 10_000;
+const ES_SIZES = { n10k: ES_N, maxConns: QUICK ? 2 * ES_N : 19_500 };
 const WS_N = Number(opt('ws-sockets', QUICK ? 2000 : 10_000));
 // W4's held load in changes/s over 100 accounts (--ws-rate; 500 = 50,000 deliveries/s at 10,000 sockets)
 const WS_RATE = Number(opt('ws-rate', 500));
@@ -54,18 +61,19 @@ const SESSIONS = {
   // T2 and connects/s alone, 3 rounds (not in the default set: oneAccount measures both beside T3/T4);
   // --heap-snapshots: the server writes heap snapshots empty and with 10k streams (bench/lib/heap-census.mjs)
   connect: { scenarios: ['T2', 'connect'], optional: true, gen: { session: 'connect', heapSnapshots: flag('heap-snapshots') ? join(HERE, 'results', 'heap') : undefined } },
-  load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', t8n: QUICK ? 100 : 200, t6count: QUICK ? 200 : 500 } },
-  oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount' } },
-  accounts: { scenarios: ['T5'], gen: { session: 'accounts' } },
+  load: { scenarios: ['T8', 'T6', 'T9'], gen: { session: 'load', ...ES_SIZES, t8n: QUICK ? 100 : 200, t6count: QUICK ? 200 : 500 } },
+  oneAccount: { scenarios: ['T2', 'T3', 'T1', 'T4'], gen: { session: 'oneAccount', ...ES_SIZES } },
+  accounts: { scenarios: ['T5'], gen: { session: 'accounts', ...ES_SIZES } },
   // offered: 100 deliveries per publication; 500/s = 50,000 deliveries/s (the `direct` target), 300/s = 30,000/s (`sse`)
-  sustained: { scenarios: ['T7'], gen: { session: 'sustained', t7seconds: QUICK ? 10 : 60 }, perKind: { t7rate: T7_RATE } },
-  stall: { scenarios: ['T11'], gen: { session: 'sustained', stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 10 : 20 }, perKind: { t7rate: T7_RATE } },
-  idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', t10seconds: QUICK ? 31 : 60, t10ping: 30 } },
+  sustained: { scenarios: ['T7'], gen: { session: 'sustained', ...ES_SIZES, t7seconds: QUICK ? 5 : 60 }, perKind: { t7rate: T7_RATE } },
+  stall: { scenarios: ['T11'], gen: { session: 'sustained', ...ES_SIZES, stall: true, stallPrefill: 1200, stallRate: 10, t7seconds: QUICK ? 5 : 20 }, perKind: { t7rate: T7_RATE } },
+  // quick: ping=10 over 11 s, so its CPU per minute counts about three times the pings of the full run's ping=30
+  idle: { scenarios: ['T10'], parallel: true, gen: { session: 'idle', ...ES_SIZES, t10seconds: QUICK ? 11 : 60, t10ping: QUICK ? 10 : 30 } },
   // WebSocket sessions (ws-gen.mjs, `ws` servers only); `--ws-sockets=N` sizes them (quick: 2,000).
   // W4: the held load, then 100,000 deliveries/s offered for the capacity
   wsOneAccount: { ws: true, scenarios: ['W1', 'W2'], key: (r) => r.W2?.p99, gen: { file: 'ws-gen.mjs', session: 'wsOneAccount', sockets: WS_N, maxSockets: QUICK ? 2 * WS_N : 19_500 } },
   wsAccounts: { ws: true, scenarios: ['W3'], key: (r) => r.W3?.p99, gen: { file: 'ws-gen.mjs', session: 'wsAccounts', sockets: WS_N } },
-  wsSustained: { ws: true, scenarios: ['W4'], key: (r) => r.W4capacity?.deliveredPerSecond, gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 10 : 60, rate: WS_RATE, capacityDeliveries: 100_000, capacitySeconds: QUICK ? 5 : 10 } },
+  wsSustained: { ws: true, scenarios: ['W4'], key: (r) => r.W4capacity?.deliveredPerSecond, gen: { file: 'ws-gen.mjs', session: 'wsSustained', sockets: WS_N, seconds: QUICK ? 5 : 60, rate: WS_RATE, capacityDeliveries: 100_000, capacitySeconds: QUICK ? 3 : 10 } },
   wsStorm: { ws: true, scenarios: ['W5'], key: (r) => r.W5?.perSecond, gen: { file: 'ws-gen.mjs', session: 'wsStorm', sockets: WS_N } },
 };
 const REPEAT = Number(opt('repeat', 1));
@@ -134,7 +142,7 @@ function stopServer(srv) {
 }
 
 function runGenerator(kind, server, genCfg, timeoutMs) {
-  const cfg = { profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined, budgetMs: QUICK ? 20_000 : 30_000, ...genCfg, kind, server, addrBlock: addrBlock++, runs: 3, pubs: 5 };
+  const cfg = { profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined, budgetMs: QUICK ? 20_000 : 30_000, ...genCfg, kind, server, addrBlock: addrBlock++, runs: QUICK ? 2 : 3, pubs: QUICK ? 3 : 5 };
   const child = spawn('taskset', ['-c', '1', ...NICE, process.execPath, '--max-old-space-size=2048', join(HERE, genCfg.file ?? 'gen.mjs'), JSON.stringify(cfg)], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_T0 },
@@ -255,6 +263,9 @@ function machine() {
   };
 }
 
+/** A quick run never replaces the full run's report: it writes RESULTS-quick.md (not committed). */
+const reportFile = (quick) => (quick ? 'RESULTS-quick.md' : 'RESULTS.md');
+
 function analysisText() {
   try {
     return readFileSync(join(HERE, 'ANALYSIS.md'), 'utf8');
@@ -266,22 +277,34 @@ function analysisText() {
 async function main() {
   // --report=<results json>: only rewrite RESULTS.md from earlier results
   if (opt('report')) {
-    writeFileSync(join(HERE, 'RESULTS.md'), writeReport(JSON.parse(readFileSync(opt('report'), 'utf8')), analysisText()));
-    log('wrote bench/RESULTS.md');
+    const results = JSON.parse(readFileSync(opt('report'), 'utf8'));
+    const report = reportFile(results.machine.quick);
+    writeFileSync(join(HERE, report), writeReport(results, analysisText()));
+    log(`wrote bench/${report}`);
     return;
   }
   // --ws: the WebSocket servers and sessions only; optional sessions (e.g. the connect profile) run when named
   const wsOnly = (o) => Object.keys(o).filter((k) => !flag('ws') || o[k].ws);
-  // --webpush: the Web Push rows (bench/webpush/) only, unless servers or sessions are named too
-  const webPushOnly = flag('webpush') && !flag('ws');
-  const kinds = opt('servers', webPushOnly ? '' : wsOnly(SERVERS).filter((k) => !SERVERS[k].optional).join(',')).split(',').filter(Boolean);
-  const sessions = opt('sessions', webPushOnly ? '' : wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',').filter(Boolean);
+  // --bus: the bus benchmark only (bench/bus/); --webpush: the Web Push rows only (bench/webpush/); either is
+  // merged into --merge=<run> or else into the latest results
+  const busOnly = flag('bus');
+  const webPushOnly = flag('webpush');
+  const partOnly = busOnly || webPushOnly;
+  const latestFile = join(HERE, 'results', QUICK ? 'latest-quick.json' : 'latest.json');
+  const mergeFrom = opt('merge', partOnly && existsSync(latestFile) ? latestFile : undefined);
+  const kinds = partOnly ? [] : opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional && (!QUICK || QUICK_SERVERS.includes(k))).join(',')).split(',');
+  const sessions = partOnly ? [] : opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
   const started = Date.now();
   let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
-  if (opt('merge')) {
-    const base = JSON.parse(readFileSync(opt('merge'), 'utf8'));
-    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), webPushOnly ? { date: out.machine.date, sessions: ['P1–P3 (--webpush)'], servers: ['the Web Push floor and module'] } : { date: out.machine.date, sessions, servers: kinds }] };
+  if (mergeFrom) {
+    const base = JSON.parse(readFileSync(mergeFrom, 'utf8'));
+    const part = {
+      date: out.machine.date,
+      sessions: [busOnly && 'T12 (--bus)', webPushOnly && 'P1–P3 (--webpush)'].filter(Boolean),
+      servers: [busOnly && 'direct-redis ×2 and direct', webPushOnly && 'the Web Push floor and module'].filter(Boolean),
+    };
+    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), partOnly ? part : { date: out.machine.date, sessions, servers: kinds }] };
   }
   const active = [];
   for (const k of kinds) {
@@ -310,20 +333,21 @@ async function main() {
       for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }
   }
-  // the Web Push rows: with --webpush, and in the default full run
-  if (flag('webpush') || (!flag('ws') && !opt('servers') && !opt('sessions'))) {
-    out.webpush = await runWebPush({ quick: QUICK, nice: NICE, benchT0: BENCH_T0, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
-  }
-  if (opt('merge')) out.rerunSeconds = (Date.now() - started) / 1000;
+  // the bus (T12) and the Web Push rows (P1-P3): each with its flag, both in the default full run
+  const fullRun = !(opt('sessions') || opt('servers') || flag('ws'));
+  if (busOnly || (fullRun && !webPushOnly)) out.bus = await runBus({ quick: QUICK, benchT0: BENCH_T0, nice: NICE, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
+  if (webPushOnly || (fullRun && !busOnly)) out.webpush = await runWebPush({ quick: QUICK, nice: NICE, benchT0: BENCH_T0, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
+  if (mergeFrom) out.rerunSeconds = (Date.now() - started) / 1000;
   else out.totalSeconds = (Date.now() - started) / 1000;
   const dir = join(HERE, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = out.machine.date.replace(/[:.]/g, '-');
-  const name = opt('merge') ? opt('merge').split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
+  const name = partOnly && !opt('merge') ? `${new Date(started).toISOString().replace(/[:.]/g, '-')}${busOnly ? '-bus' : ''}${webPushOnly ? '-webpush' : ''}${QUICK ? '-quick' : ''}` : mergeFrom ? mergeFrom.split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 1));
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 1));
-  writeFileSync(join(HERE, 'RESULTS.md'), writeReport(out, analysisText()));
-  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/RESULTS.md and bench/results/${name}.json`);
+  const report = reportFile(QUICK);
+  writeFileSync(join(dir, QUICK ? 'latest-quick.json' : 'latest.json'), JSON.stringify(out, null, 1));
+  writeFileSync(join(HERE, report), writeReport(out, analysisText()));
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/${report} and bench/results/${name}.json`);
 }
 
 main().catch((e) => {

@@ -3,8 +3,8 @@
 //
 //   0. `npm install` on a clean clone must leave package-lock.json as committed (scripts/lockfile-check.mjs).
 //   1. `npm pack` the library (its prepack does a clean `tsc` build) and inspect the tarball's file list.
-//   2. Create a throwaway Nest app in a temporary folder, depending on the tarball and on the Nest, rxjs,
-//      reflect-metadata and class-* versions this repository's lockfile pins; `npm install` it.
+//   2. Create a throwaway Nest app in a temporary folder, depending on the tarball and on the versions of the
+//      library's required peers (and Express) this repository's lockfile pins; `npm install` it.
 //   3. Load both entry points from there (CommonJS and ESM), and type-check a TypeScript consumer against the
 //      shipped `.d.ts` files under `node10` and `node16` module resolution, together with the README's
 //      examples marked `<!-- compile: NAME -->` (scripts/readme-examples.mjs); then start every Nest module

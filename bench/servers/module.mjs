@@ -20,7 +20,8 @@ const check = process.argv.includes('--check');
 const withWebSocket = process.argv.includes('ws');
 let bus;
 let redis;
-const keyPrefix = `jmap-push-bench:${process.pid}:`;
+// BENCH_REDIS_PREFIX: nodes of one bus share it (bench/bus/); by default each server has its own
+const keyPrefix = process.env.BENCH_REDIS_PREFIX ?? `jmap-push-bench:${process.pid}:`;
 if (useRedis) {
   const Redis = require('ioredis');
   const { RedisPushBus } = require('jmap-push/redis');
@@ -94,6 +95,10 @@ const info = {
   },
   get merges() {
     return metrics?.merges;
+  },
+  // the newest change-log entry this node's read loop delivered (bench/bus/: has it read every entry yet?)
+  get busId() {
+    return bus?.currentId();
   },
 };
 // getters, not their values now

@@ -80,14 +80,13 @@ export async function packLibrary(packDir) {
 export async function installApp(appDir, tarball) {
   begin('npm install the throwaway app');
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'));
+  // The library's required peers (the optional Redis clients are left out on purpose: they must not be
+  // needed), and Express for the app to listen on.
+  const library = JSON.parse(readFileSync(join(repoRoot, 'libs', 'jmap-push', 'package.json'), 'utf8'));
+  const optional = library.peerDependenciesMeta ?? {};
   const peers = [
-    '@nestjs/common',
-    '@nestjs/core',
+    ...Object.keys(library.peerDependencies).filter((name) => !optional[name]?.optional),
     '@nestjs/platform-express',
-    'rxjs',
-    'reflect-metadata',
-    'class-validator',
-    'class-transformer',
   ];
   const dependencies = Object.fromEntries(peers.map((name) => [name, lockedVersion(lock, name)]));
   dependencies['jmap-push'] = `file:${tarball}`;

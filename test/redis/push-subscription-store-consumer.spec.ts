@@ -23,13 +23,8 @@ describe('RedisPushSubscriptionStore.consumeChanges (a consumer group on the cha
   const redis = useRedisStores();
   let clientA: Redis;
   let clientB: Redis;
-
   beforeAll(() => {
-    clientA = new Redis(REDIS_URL);
-    clientB = new Redis(REDIS_URL);
-  });
-  afterAll(async () => {
-    await Promise.all([clientA.quit(), clientB.quit()]);
+    ({ clientA, clientB } = redis);
   });
 
   /** Publishes like a node (through a bus) and like a worker outside Nest (publishStateChange), alternately. */

@@ -34,12 +34,8 @@ function idsOf(claims: readonly DeliveryClaim[]): string[] {
 describe('RedisPushSubscriptionStore: records', () => {
   const redis = useRedisStores();
   let client: Redis;
-
   beforeAll(() => {
-    client = new Redis(REDIS_URL);
-  });
-  afterAll(async () => {
-    await client.quit();
+    client = redis.clientA;
   });
 
   it('stores a subscription as given and reads it back from any node', async () => {
@@ -203,35 +199,30 @@ describe('RedisPushSubscriptionStore: records', () => {
   });
 
   it('keeps the account sets matching the stored principal when two nodes change it at once', async () => {
-    const clientB = new Redis(REDIS_URL);
-    try {
-      const nodeA = redis.store(client);
-      const nodeB = redis.store(clientB);
-      const subscription = storedSubscription({ principal: { id: 'alice', accountIds: ['start'] } });
-      await nodeA.create(subscription, T0);
-      await Promise.all([nodeA.get(subscription.id), nodeB.get(subscription.id)]);
-      const accounts = ['start'];
-      for (let round = 0; round < 20; round++) {
-        const [a, b] = [`a${round}`, `b${round}`];
-        accounts.push(a, b);
-        // Both read the same principal, then write theirs: the second writer must notice and read again.
-        await Promise.all([
-          nodeA.update(subscription.id, { principal: { id: 'alice', accountIds: [a, 'shared'] } }),
-          nodeB.update(subscription.id, { principal: { id: 'alice', accountIds: [b, 'shared'] } }),
-        ]);
-      }
-      const stored = (await nodeA.get(subscription.id))!;
-      for (const accountId of [...accounts, 'shared']) {
-        const listed = (await nodeA.subscribersOf(accountId)).length === 1;
-        const member = await redis.admin.sismember(`${redis.keyPrefix}wp:account:${accountId}`, subscription.id);
-        expect({ accountId, member }).toEqual({
-          accountId,
-          member: stored.principal.accountIds.includes(accountId) ? 1 : 0,
-        });
-        expect(listed).toBe(stored.principal.accountIds.includes(accountId));
-      }
-    } finally {
-      await clientB.quit();
+    const nodeA = redis.store(client);
+    const nodeB = redis.store(redis.clientB);
+    const subscription = storedSubscription({ principal: { id: 'alice', accountIds: ['start'] } });
+    await nodeA.create(subscription, T0);
+    await Promise.all([nodeA.get(subscription.id), nodeB.get(subscription.id)]);
+    const accounts = ['start'];
+    for (let round = 0; round < 20; round++) {
+      const [a, b] = [`a${round}`, `b${round}`];
+      accounts.push(a, b);
+      // Both read the same principal, then write theirs: the second writer must notice and read again.
+      await Promise.all([
+        nodeA.update(subscription.id, { principal: { id: 'alice', accountIds: [a, 'shared'] } }),
+        nodeB.update(subscription.id, { principal: { id: 'alice', accountIds: [b, 'shared'] } }),
+      ]);
+    }
+    const stored = (await nodeA.get(subscription.id))!;
+    for (const accountId of [...accounts, 'shared']) {
+      const listed = (await nodeA.subscribersOf(accountId)).length === 1;
+      const member = await redis.admin.sismember(`${redis.keyPrefix}wp:account:${accountId}`, subscription.id);
+      expect({ accountId, member }).toEqual({
+        accountId,
+        member: stored.principal.accountIds.includes(accountId) ? 1 : 0,
+      });
+      expect(listed).toBe(stored.principal.accountIds.includes(accountId));
     }
   });
 
@@ -261,12 +252,8 @@ describe('RedisPushSubscriptionStore: records', () => {
 describe('RedisPushSubscriptionStore: delivery queue', () => {
   const redis = useRedisStores();
   let client: Redis;
-
   beforeAll(() => {
-    client = new Redis(REDIS_URL);
-  });
-  afterAll(async () => {
-    await client.quit();
+    client = redis.clientA;
   });
 
   it('create schedules the PushVerification due at now; claimDue hands it out for a lease', async () => {
@@ -441,43 +428,38 @@ describe('RedisPushSubscriptionStore: delivery queue', () => {
   });
 
   it('two nodes claiming at once never get the same subscription, and together get every one', async () => {
-    const clientB = new Redis(REDIS_URL);
-    try {
-      const nodeA = redis.store(client);
-      const nodeB = redis.store(clientB);
-      const ids: string[] = [];
-      for (let i = 0; i < 200; i++) {
-        const subscription = storedSubscription({ id: `sub-${i}` });
-        ids.push(subscription.id);
-        await nodeA.create(subscription, T0);
-      }
-      // Both connections open before the race, so neither node gets a head start.
-      await Promise.all([nodeA.nextDueAt(), nodeB.nextDueAt()]);
-      const drain = async (node: typeof nodeA): Promise<string[]> => {
-        const got: string[] = [];
-        for (;;) {
-          const claims = await node.claimDue(T0, LEASE, 7);
-          // Up to `limit`: a node that lost every candidate to the other may get none while some are left.
-          if (claims.length === 0 && !((await node.nextDueAt())! <= T0)) return got;
-          got.push(...claims.map((claim) => claim.subscription.id));
-        }
-      };
-      const [gotA, gotB] = await Promise.all([drain(nodeA), drain(nodeB), drain(nodeA), drain(nodeB)]).then(
-        ([a1, b1, a2, b2]) => [
-          [...a1, ...a2],
-          [...b1, ...b2],
-        ],
-      );
-
-      const all = [...gotA, ...gotB];
-      expect(new Set(all).size).toBe(all.length);
-      expect(all.sort()).toEqual(ids.sort());
-      // Both nodes took part (each drain starts at once, 200 subscriptions take many rounds).
-      expect(gotA.length).toBeGreaterThan(0);
-      expect(gotB.length).toBeGreaterThan(0);
-    } finally {
-      await clientB.quit();
+    const nodeA = redis.store(client);
+    const nodeB = redis.store(redis.clientB);
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const subscription = storedSubscription({ id: `sub-${i}` });
+      ids.push(subscription.id);
+      await nodeA.create(subscription, T0);
     }
+    // Both connections open before the race, so neither node gets a head start.
+    await Promise.all([nodeA.nextDueAt(), nodeB.nextDueAt()]);
+    const drain = async (node: typeof nodeA): Promise<string[]> => {
+      const got: string[] = [];
+      for (;;) {
+        const claims = await node.claimDue(T0, LEASE, 7);
+        // Up to `limit`: a node that lost every candidate to the other may get none while some are left.
+        if (claims.length === 0 && !((await node.nextDueAt())! <= T0)) return got;
+        got.push(...claims.map((claim) => claim.subscription.id));
+      }
+    };
+    const [gotA, gotB] = await Promise.all([drain(nodeA), drain(nodeB), drain(nodeA), drain(nodeB)]).then(
+      ([a1, b1, a2, b2]) => [
+        [...a1, ...a2],
+        [...b1, ...b2],
+      ],
+    );
+
+    const all = [...gotA, ...gotB];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual(ids.sort());
+    // Both nodes took part (each drain starts at once, 200 subscriptions take many rounds).
+    expect(gotA.length).toBeGreaterThan(0);
+    expect(gotB.length).toBeGreaterThan(0);
   });
 
   it('survives a restart: a new store on the prefix sees the pending push, its backoff, due time and attempts', async () => {

@@ -14,14 +14,8 @@ describe('RedisPushBus on one Redis (two nodes)', () => {
   const { node } = redis;
   let clientA: Redis;
   let clientB: Redis;
-
   beforeAll(() => {
-    clientA = new Redis(REDIS_URL);
-    clientB = new Redis(REDIS_URL);
-  });
-
-  afterAll(async () => {
-    await Promise.all([clientA.quit(), clientB.quit()]);
+    ({ clientA, clientB } = redis);
   });
 
   it('delivers every publish, from either node, to both nodes in stream order, once', async () => {

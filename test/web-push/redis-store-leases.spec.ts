@@ -1,6 +1,5 @@
 // RedisPushSubscriptionStore's lease fencing: a settle counts only from the claim that holds the push.
 import Redis from 'ioredis';
-import { REDIS_URL } from '../redis/support/redis-test-keys';
 import { storedSubscription, T0, useRedisStores } from '../redis/support/redis-stores';
 
 const LEASE = 30_000;
@@ -10,12 +9,8 @@ const LONG_AFTER = 600_001;
 describe('RedisPushSubscriptionStore: settles of claims taken over', () => {
   const redis = useRedisStores();
   let client: Redis;
-
   beforeAll(() => {
-    client = new Redis(REDIS_URL);
-  });
-  afterAll(async () => {
-    await client.quit();
+    client = redis.clientA;
   });
 
   it('ignores a settle of a claim the store no longer remembers: another node holds the push now', async () => {

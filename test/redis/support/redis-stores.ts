@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { PublishedChange } from '../../../libs/jmap-push/src/bus/push-bus.interface';
 import {
   RedisPushBus,
@@ -8,14 +8,10 @@ import {
   type RedisPushSubscriptionStoreOptions,
 } from '../../../libs/jmap-push/src/redis';
 import type { StoredPushSubscription } from '../../../libs/jmap-push/src/web-push/push-subscription';
-import { deleteKeys, REDIS_URL, uniqueKeyPrefix } from './redis-test-keys';
+import { usePrefixedRedis, withExtras, type PrefixedRedis } from './shared-redis';
 
 /** A `describe` block's Redis for store tests: stores (nodes) and buses under a fresh prefix per test. */
-export interface RedisStores {
-  /** A client of the test file's own, for setup and inspection. */
-  readonly admin: Redis;
-  /** This test's key prefix. */
-  readonly keyPrefix: string;
+export interface RedisStores extends PrefixedRedis {
   /** A store (a node) under this test's prefix, closed after the test. */
   readonly store: (
     client: RedisClient,
@@ -25,51 +21,17 @@ export interface RedisStores {
   readonly bus: (client: RedisClient) => RedisPushBus;
 }
 
-/**
- * Sets a `describe` block up for store tests on the shared Redis. After each test its stores and buses
- * are closed first, then every key under its prefix is deleted (a consumer still running could otherwise
- * recreate the change log after the deletion).
- */
+/** Sets a `describe` block up for store tests on the shared Redis (see `usePrefixedRedis`). */
 export function useRedisStores(): RedisStores {
-  let admin: Redis | undefined;
-  let keyPrefix: string | undefined;
-  const closables: Array<{ close(): Promise<void> }> = [];
-
-  beforeAll(() => {
-    admin = new Redis(REDIS_URL);
+  const base = usePrefixedRedis();
+  return withExtras(base, {
+    store: (client: RedisClient, options: Partial<RedisPushSubscriptionStoreOptions> = {}) =>
+      base.closeAfterTest(
+        new RedisPushSubscriptionStore({ client, keyPrefix: base.keyPrefix, blockMs: 500, ...options }),
+      ),
+    bus: (client: RedisClient) =>
+      base.closeAfterTest(new RedisPushBus({ client, keyPrefix: base.keyPrefix, blockMs: 500 })),
   });
-  beforeEach(() => {
-    keyPrefix = uniqueKeyPrefix();
-  });
-  afterEach(async () => {
-    await Promise.all(closables.splice(0).map((closable) => closable.close()));
-    if (admin && keyPrefix) await deleteKeys(admin, keyPrefix);
-  });
-  afterAll(async () => {
-    await admin?.quit();
-  });
-
-  const stores: RedisStores = {
-    get admin(): Redis {
-      if (!admin) throw new Error('the admin client exists from beforeAll on');
-      return admin;
-    },
-    get keyPrefix(): string {
-      if (!keyPrefix) throw new Error('the key prefix exists from beforeEach on');
-      return keyPrefix;
-    },
-    store: (client, options = {}) => {
-      const store = new RedisPushSubscriptionStore({ client, keyPrefix: stores.keyPrefix, blockMs: 500, ...options });
-      closables.push(store);
-      return store;
-    },
-    bus: (client) => {
-      const bus = new RedisPushBus({ client, keyPrefix: stores.keyPrefix, blockMs: 500 });
-      closables.push(bus);
-      return bus;
-    },
-  };
-  return stores;
 }
 
 /** Polls an asynchronous `check` (a Redis query) until it holds; rejects naming `what` after `timeoutMs`. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { describeError } from '../util/describe-error';
+import { STOPPED, StopSignal } from '../util/stop-signal';
 import type { StoredChangeListener } from '../web-push/push-subscription-store.interface';
 import { toPublishedChange } from './change-log-entry';
 import { DELETE_IDLE_CONSUMER } from './push-subscription-scripts';
@@ -30,8 +31,6 @@ interface ConsumedEntry {
   readonly id: string;
   readonly fields: readonly RedisReply[] | null;
 }
-
-const STOPPED = Symbol('stopped');
 
 /** Thrown out of a command that `stop()` interrupted. */
 class Stopped extends Error {}
@@ -67,11 +66,8 @@ export async function ensureConsumerGroup(
 export class ChangeLogConsumer {
   private readonly logger = new Logger('RedisPushSubscriptionStore');
   private connection?: OwnedRedisConnection;
-  private stopped = false;
+  private readonly stopping = new StopSignal();
   private loop?: Promise<void>;
-  private readonly stopping: Promise<typeof STOPPED>;
-  private markStopping!: () => void;
-  private wakeUp?: () => void;
   private readFailing = false;
   private listenerFailing = false;
 
@@ -80,14 +76,7 @@ export class ChangeLogConsumer {
     private readonly changeLog: string,
     private readonly options: ChangeLogConsumerOptions,
     private readonly listener: StoredChangeListener,
-  ) {
-    this.stopping = new Promise(
-      (resolve) =>
-        (this.markStopping = () => {
-          resolve(STOPPED);
-        }),
-    );
-  }
+  ) {}
 
   start(): void {
     this.loop ??= this.run();
@@ -98,9 +87,7 @@ export class ChangeLogConsumer {
    * its entry is left unacknowledged for another node to take over.
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.markStopping();
-    this.wakeUp?.();
+    this.stopping.stop();
     await this.connection?.close();
     await this.loop;
   }
@@ -147,7 +134,7 @@ export class ChangeLogConsumer {
         // The group is gone (the log was deleted, Redis lost its data): join it anew at the log's end.
         if (/NOGROUP/.test(describeError(error))) joined = false;
         this.failed(error);
-        await this.pause(retryMs);
+        await this.stopping.pause(retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }
@@ -227,7 +214,7 @@ export class ChangeLogConsumer {
       const change = entry.fields ? toPublishedChange({ id: entry.id, fields: entry.fields }) : undefined;
       if (change) {
         try {
-          if ((await Promise.race([this.listener(change), this.stopping])) === STOPPED) break;
+          if ((await this.stopping.race(this.listener(change))) === STOPPED) break;
           this.listenerRecovered();
         } catch (error) {
           this.listenerFailed(entry.id, error);
@@ -252,17 +239,14 @@ export class ChangeLogConsumer {
 
   private async untilStopped<T>(work: Promise<T>): Promise<T> {
     // A command queued while ioredis reconnects can stay pending for ever: `stop()` must not wait for it.
-    const result = await Promise.race([work, this.stopping]);
-    if (result === STOPPED) {
-      work.catch(() => undefined);
-      throw new Stopped();
-    }
+    const result = await this.stopping.race(work);
+    if (result === STOPPED) throw new Stopped();
     return result;
   }
 
   /** `stopped`, read through a call: `stop()` can run during any `await` (TypeScript's narrowing does not see it). */
   private stopRequested(): boolean {
-    return this.stopped;
+    return this.stopping.stopped;
   }
 
   private failed(error: unknown): void {
@@ -290,17 +274,6 @@ export class ChangeLogConsumer {
     this.listenerFailing = false;
   }
 
-  /** Waits before the next attempt; `stop()` cuts the wait short. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
-  }
 }
 
 /** The entries of an XREADGROUP reply (nil after BLOCK without entries, else `[[key, entries]]`). */

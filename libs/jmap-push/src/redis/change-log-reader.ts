@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { compareEventIds, parseEventId, type ParsedEventId } from '../bus/event-id';
 import type { PublishedChange } from '../bus/push-bus.interface';
 import { describeError } from '../util/describe-error';
+import { STOPPED, StopSignal } from '../util/stop-signal';
 import type { OwnedRedisConnection, RedisConnection, RedisReply } from './redis-connection.interface';
 import type { RedisKeys } from './redis-keys';
 import { toPublishedChange, toRawEntries, type RawLogEntry } from './change-log-entry';
@@ -17,8 +18,6 @@ export interface ChangeLogReaderOptions {
   readonly connectionName: string;
 }
 
-const STOPPED = Symbol('stopped');
-
 /** First and longest pause before reading again after a failed read. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -33,15 +32,12 @@ export class ChangeLogReader {
   private readonly logger = new Logger('RedisPushBus');
   private offset = '0-0';
   private connection?: OwnedRedisConnection;
-  private stopped = false;
+  private readonly stopping = new StopSignal();
   private isStarted = false;
   private failing = false;
   private loop?: Promise<void>;
   private readonly started: Promise<void>;
   private markStarted!: () => void;
-  private readonly stopping: Promise<typeof STOPPED>;
-  private markStopping!: () => void;
-  private wakeUp?: () => void;
   private catchUps: Array<{ id: ParsedEventId; done: () => void }> = [];
 
   constructor(
@@ -52,12 +48,6 @@ export class ChangeLogReader {
     private readonly deliver: (change: PublishedChange, id: ParsedEventId) => void,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
-    this.stopping = new Promise(
-      (resolve) =>
-        (this.markStopping = () => {
-          resolve(STOPPED);
-        }),
-    );
   }
 
   /** The id of the newest entry delivered (at first: the change log's newest entry when reading began). */
@@ -67,7 +57,7 @@ export class ChangeLogReader {
 
   /** The offset while the loop runs (what `absorb` continues from); `undefined` before it started or after it stopped. */
   runningOffset(): string | undefined {
-    return this.isStarted && !this.stopped ? this.offset : undefined;
+    return this.isStarted && !this.stopping.stopped ? this.offset : undefined;
   }
 
   /**
@@ -98,7 +88,7 @@ export class ChangeLogReader {
    */
   caughtUp(id: string, timeoutMs: number): Promise<void> {
     const target = parseEventId(id);
-    if (!target || !this.loop || this.stopped || this.hasDelivered(target)) return Promise.resolve();
+    if (!target || !this.loop || this.stopping.stopped || this.hasDelivered(target)) return Promise.resolve();
     return new Promise((resolve) => {
       const entry = {
         id: target,
@@ -115,9 +105,7 @@ export class ChangeLogReader {
 
   /** Ends the loop and closes the reading connection, failing its pending XREAD instead of waiting it out. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.markStopping();
-    this.wakeUp?.();
+    this.stopping.stop();
     for (const { done } of [...this.catchUps]) done();
     await this.connection?.close();
     await this.loop;
@@ -125,7 +113,7 @@ export class ChangeLogReader {
 
   private async run(): Promise<void> {
     let retryMs = RETRY_MIN_MS;
-    while (!this.stopped) {
+    while (!this.stopRequested()) {
       try {
         this.connection ??= this.source.duplicate(this.options.connectionName, 'blocking-reads');
         if (this.stopRequested()) break;
@@ -151,7 +139,7 @@ export class ChangeLogReader {
         ]);
         // Closing the connection normally fails the pending XREAD, but ioredis leaves a command queued
         // during a reconnection pending for ever: `stop()` must not depend on it.
-        const reply = await Promise.race([read, this.stopping]);
+        const reply = await this.stopping.race(read);
         if (reply === STOPPED || this.stopRequested()) break;
         this.deliverAll(reply);
         this.recovered();
@@ -159,7 +147,7 @@ export class ChangeLogReader {
       } catch (error) {
         if (this.stopRequested()) break;
         this.failed(error);
-        await this.pause(retryMs);
+        await this.stopping.pause(retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }
@@ -167,12 +155,9 @@ export class ChangeLogReader {
     await this.connection?.close();
   }
 
-  /**
-   * `stopped`, read through a call: `stop()` can run during any `await` of the loop, which TypeScript's
-   * narrowing (from the loop's condition) does not see.
-   */
+  /** Read through a call: `stop()` can run during any `await` of the loop, which narrowing does not see. */
   private stopRequested(): boolean {
-    return this.stopped;
+    return this.stopping.stopped;
   }
 
   private deliverAll(reply: RedisReply): void {
@@ -213,17 +198,5 @@ export class ChangeLogReader {
     if (!this.failing) return;
     this.failing = false;
     this.logger.log(`Reading the change log again from ${this.offset}`);
-  }
-
-  /** Waits before the next attempt; `stop()` cuts the wait short. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
   }
 }
