@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { writeReport } from './lib/report.mjs';
 import { runBus } from './bus/run-bus.mjs';
+import { runWebPush } from './webpush/run-webpush.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -295,18 +296,26 @@ async function main() {
   }
   // --ws: the WebSocket servers and sessions only; optional sessions (e.g. the connect profile) run when named
   const wsOnly = (o) => Object.keys(o).filter((k) => !flag('ws') || o[k].ws);
-  // --bus: the bus benchmark only (bench/bus/), merged into --merge=<run> or else into the latest results
+  // --bus: the bus benchmark only (bench/bus/); --webpush: the Web Push rows only (bench/webpush/); either is
+  // merged into --merge=<run> or else into the latest results
   const busOnly = flag('bus');
+  const webPushOnly = flag('webpush');
+  const partOnly = busOnly || webPushOnly;
   const latestFile = join(HERE, 'results', QUICK ? 'latest-quick.json' : 'latest.json');
-  const mergeFrom = opt('merge', busOnly && existsSync(latestFile) ? latestFile : undefined);
-  const kinds = busOnly ? [] : opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional && (!QUICK || QUICK_SERVERS.includes(k))).join(',')).split(',');
-  const sessions = busOnly ? [] : opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
+  const mergeFrom = opt('merge', partOnly && existsSync(latestFile) ? latestFile : undefined);
+  const kinds = partOnly ? [] : opt('servers', wsOnly(SERVERS).filter((k) => !SERVERS[k].optional && (!QUICK || QUICK_SERVERS.includes(k))).join(',')).split(',');
+  const sessions = partOnly ? [] : opt('sessions', wsOnly(SESSIONS).filter((k) => !SESSIONS[k].optional).join(',')).split(',');
   const started = Date.now();
   let out = { machine: machine(), servers: {}, sessions: {}, skipped: {} };
   // --merge=<results json>: re-run some sessions and replace just those in an earlier run's results
   if (mergeFrom) {
     const base = JSON.parse(readFileSync(mergeFrom, 'utf8'));
-    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), busOnly ? { date: out.machine.date, sessions: ['T12 (--bus)'], servers: ['direct-redis ×2 and direct'] } : { date: out.machine.date, sessions, servers: kinds }] };
+    const part = {
+      date: out.machine.date,
+      sessions: [busOnly && 'T12 (--bus)', webPushOnly && 'P1–P3 (--webpush)'].filter(Boolean),
+      servers: [busOnly && 'direct-redis ×2 and direct', webPushOnly && 'the Web Push floor and module'].filter(Boolean),
+    };
+    out = { ...base, skipped: base.skipped ?? {}, reruns: [...(base.reruns ?? []), partOnly ? part : { date: out.machine.date, sessions, servers: kinds }] };
   }
   const active = [];
   for (const k of kinds) {
@@ -335,13 +344,16 @@ async function main() {
       for (const k of active) if (runsSession(k, name)) out.sessions[name][k] = await runSession(k, name);
     }
   }
-  if (busOnly || !(opt('sessions') || opt('servers') || flag('ws'))) out.bus = await runBus({ quick: QUICK, benchT0: BENCH_T0, nice: NICE, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
+  // the bus (T12) and the Web Push rows (P1-P3): each with its flag, both in the default full run
+  const fullRun = !(opt('sessions') || opt('servers') || flag('ws'));
+  if (busOnly || (fullRun && !webPushOnly)) out.bus = await runBus({ quick: QUICK, benchT0: BENCH_T0, nice: NICE, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
+  if (webPushOnly || (fullRun && !busOnly)) out.webpush = await runWebPush({ quick: QUICK, nice: NICE, benchT0: BENCH_T0, log, profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined });
   if (mergeFrom) out.rerunSeconds = (Date.now() - started) / 1000;
   else out.totalSeconds = (Date.now() - started) / 1000;
   const dir = join(HERE, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = out.machine.date.replace(/[:.]/g, '-');
-  const name = busOnly && !opt('merge') ? `${new Date(started).toISOString().replace(/[:.]/g, '-')}-bus${QUICK ? '-quick' : ''}` : mergeFrom ? mergeFrom.split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
+  const name = partOnly && !opt('merge') ? `${new Date(started).toISOString().replace(/[:.]/g, '-')}${busOnly ? '-bus' : ''}${webPushOnly ? '-webpush' : ''}${QUICK ? '-quick' : ''}` : mergeFrom ? mergeFrom.split('/').pop().replace(/\.json$/, '') + '-merged' : `${stamp}${QUICK ? '-quick' : ''}`;
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 1));
   const report = reportFile(QUICK);
   writeFileSync(join(dir, QUICK ? 'latest-quick.json' : 'latest.json'), JSON.stringify(out, null, 1));

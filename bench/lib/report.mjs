@@ -1,6 +1,7 @@
 // Writes bench/RESULTS.md from the raw results of run.mjs.
 import { wsSection } from './report-ws.mjs';
 import { busSection } from './report-bus.mjs';
+import { webPushSection } from './report-webpush.mjs';
 
 const KINDS = ['floor', 'naive', 'sseFloor', 'sse', 'direct', 'sse-redis', 'direct-redis', 'floorRaw'];
 /** The transport whose targets apply: `direct-redis` → `direct`. */
@@ -324,6 +325,7 @@ export function writeReport(out, analysis) {
   if (analysis) s.push(analysis.trim() + '\n');
   s.push(wsSection(out));
   s.push(busSection(out));
+  s.push(webPushSection(out));
   s.push(`## Raw data\n\nEvery figure above, with per-change and per-run detail, is in \`bench/results/\` (one JSON per run; \`latest.json\` is this one).\n`);
   return s.join('\n');
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import * as webPush from 'web-push';
 import { FakePushService, verifyVapid, type FakePushSubscription } from 'jmap-push/testing';
 import { JmapPushError } from 'jmap-push/errors/jmap-push.error';
@@ -318,6 +320,33 @@ describe('PushSender over real HTTPS to the FakePushService (RFC 8030, RFC 8291,
       });
       // The short body left its connection reusable; the 4 MiB one was cut, so the third push needed a new one.
       expect(service.connections).toBe(2);
+    });
+    it('ends a push whose answer body never ends at requestTimeoutMs, by its status', async () => {
+      // A push service that answers 201 at once, then trickles its body, a byte per 50 ms: faster than
+      // undici's bodyTimeout (an idle bound), so only the whole request's deadline can end it.
+      const timers = new Set<NodeJS.Timeout>();
+      const trickling = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+        req.resume();
+        res.writeHead(201); // chunked: no length for the sender to judge the body by
+        const timer = setInterval(() => {
+          res.write('x');
+        }, 50);
+        timers.add(timer);
+        res.on('close', () => {
+          clearInterval(timer);
+        });
+      });
+      await new Promise<void>((resolve) => trickling.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port: tricklingPort } = trickling.address() as AddressInfo;
+        const target = { url: `https://127.0.0.1:${tricklingPort}/push/slow-body`, keys: null };
+        const outcome = await sender({ requestTimeoutMs: 300 }).send(target, stateChange, normal);
+        expect(outcome).toEqual({ kind: 'delivered', status: 201 });
+      } finally {
+        for (const timer of timers) clearInterval(timer);
+        trickling.closeAllConnections();
+        await new Promise((resolve) => trickling.close(resolve));
+      }
     });
   });
 

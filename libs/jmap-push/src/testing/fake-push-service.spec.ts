@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as webPush from 'web-push';
 import { FakePushService, type FakePushSubscription } from './fake-push-service';
+import * as rfc8291 from './rfc8291-decrypt';
 
 interface Answer {
   readonly status: number;
@@ -127,6 +128,70 @@ describe('FakePushService (RFC 8030, RFC 8291, RFC 8292) over real HTTPS', () =>
       'push 2',
       'push 3',
     ]);
+  });
+
+  it('decrypts a push once, when its payload is first read, so recording stays cheap under load', async () => {
+    const phone = service.subscription('phone');
+    const decrypt = jest.spyOn(rfc8291, 'decryptAes128gcm');
+    try {
+      await webPushRequest(phone, 'lazy');
+      const push = await service.nextPush('phone');
+      expect(decrypt).not.toHaveBeenCalled();
+      expect(push.payload?.toString('utf8')).toBe('lazy');
+      expect(push.decryptError).toBeUndefined();
+      expect(push.payload?.toString('utf8')).toBe('lazy');
+      expect(decrypt).toHaveBeenCalledTimes(1);
+    } finally {
+      decrypt.mockRestore();
+    }
+  });
+
+  it('judges a VAPID token read later as of the push’s arrival', async () => {
+    const phone = service.subscription('phone');
+    // exp 1 s ahead: expired by the time the test reads it
+    const details = webPush.generateRequestDetails(phone, 'soon expired', {
+      TTL: 60,
+      contentEncoding: 'aes128gcm',
+      vapidDetails: {
+        subject: 'mailto:ops@example.com',
+        publicKey: vapidKeys.publicKey,
+        privateKey: vapidKeys.privateKey,
+      },
+    });
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const { Authorization } = webPush.getVapidHeaders(
+      service.origin,
+      'mailto:ops@example.com',
+      vapidKeys.publicKey,
+      vapidKeys.privateKey,
+      'aes128gcm',
+      exp,
+    );
+    await post(details.endpoint, { ...details.headers, Authorization }, details.body);
+    const push = await service.nextPush('phone');
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 200));
+    expect(push.vapid).toMatchObject({ valid: true, claims: { exp } });
+  });
+
+  it('answers every unscripted request of every subscription as set by answerUnscripted until it is ended', async () => {
+    const phone = service.subscription('phone');
+    const tablet = service.subscription('tablet');
+    service.answerUnscripted({ status: 429, retryAfter: 5 });
+    // A subscription's own script still comes first.
+    service.answer('tablet', { status: 500 });
+    const during = [
+      await webPushRequest(phone, 'a'),
+      await webPushRequest(phone, 'b'),
+      await webPushRequest(tablet, 'c'),
+      await webPushRequest(tablet, 'd'),
+    ];
+    expect(during.map((answer) => answer.status)).toEqual([429, 429, 500, 429]);
+    expect(during[0]?.headers['retry-after']).toBe('5');
+    service.answerUnscripted(undefined);
+    const after = [await webPushRequest(phone, 'e'), await webPushRequest(tablet, 'f')];
+    expect(after.map((answer) => answer.status)).toEqual([201, 201]);
+    expect(after[0]?.headers['retry-after']).toBeUndefined();
+    expect(service.pushes('phone').map((push) => push.status)).toEqual([429, 429, 201]);
   });
 
   it('records a slow answer at once and holds the response for its delay', async () => {

@@ -47,7 +47,7 @@ export interface RecordedPush {
   readonly headers: IncomingHttpHeaders;
   readonly vapid: VapidCheck;
   readonly body: Buffer;
-  /** The plaintext: decrypted when `Content-Encoding: aes128gcm`, the body itself otherwise. */
+  /** The plaintext: decrypted when `Content-Encoding: aes128gcm`, the body itself otherwise (on first read). */
   readonly payload: Buffer | undefined;
   /** Why the body did not decrypt, when it did not. */
   readonly decryptError?: string;
@@ -82,6 +82,7 @@ export class FakePushService {
   private readonly names = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private connectionCount = 0;
+  private unscripted: ScriptedAnswer = DEFAULT_ANSWER;
 
   private constructor(
     private readonly server: Server,
@@ -141,9 +142,18 @@ export class FakePushService {
     };
   }
 
-  /** Queues answers for the next requests to `name`, in order; once used up, the answer is 201. */
+  /** Queues answers for the next requests to `name`, in order; once used up, see `answerUnscripted` (201). */
   answer(name: string, ...answers: ScriptedAnswer[]): void {
     this.state(name).answers.push(...answers);
+  }
+
+  /**
+   * How every request with no answer of its own left in `answer`'s queue is answered from now on: e.g.
+   * `{ status: 429 }` or `{ status: 503, retryAfter: 5 }` for an outage of the whole service, however many
+   * requests come meanwhile; `undefined` ends it (201 again).
+   */
+  answerUnscripted(answer: ScriptedAnswer | undefined): void {
+    this.unscripted = answer ?? DEFAULT_ANSWER;
   }
 
   /** Every request recorded for `name` so far. */
@@ -213,21 +223,31 @@ export class FakePushService {
 
   private record(name: string, req: IncomingMessage, res: ServerResponse, body: Buffer, length: number): void {
     const state = this.state(name);
-    const { payload, decryptError } = this.readPayload(req.headers, body, state.keys);
-    const scripted = state.answers.shift() ?? DEFAULT_ANSWER;
-    const vapid = verifyVapid(req.headers.authorization, this.origin);
-    const status = this.protocolStatus(req, length, state, vapid) ?? scripted.status;
-    const push: RecordedPush = {
+    const receivedAt = Date.now();
+    const requestHeaders = req.headers;
+    const scripted = state.answers.shift() ?? this.unscripted;
+    // Decrypting and checking VAPID cost a P-256 operation each, more than the rest of a request: done when
+    // a test first reads `payload`, `decryptError` or `vapid` (as of `receivedAt`), so a load test of a
+    // sender is not bounded by them. A restricted subscription's answer depends on VAPID: checked at once.
+    let vapid: VapidCheck | undefined;
+    const checkVapid = (): VapidCheck => (vapid ??= verifyVapid(requestHeaders.authorization, this.origin, receivedAt));
+    let decrypted: { payload: Buffer | undefined; decryptError?: string } | undefined;
+    const decrypt = (): { payload: Buffer | undefined; decryptError?: string } =>
+      (decrypted ??= this.readPayload(requestHeaders, body, state.keys));
+    const status = this.protocolStatus(req, length, state, checkVapid) ?? scripted.status;
+    const push = {
       subscription: name,
       method: req.method ?? '',
-      headers: req.headers,
-      vapid,
+      headers: requestHeaders,
       body,
-      payload,
-      ...(decryptError === undefined ? {} : { decryptError }),
       status,
-      receivedAt: Date.now(),
-    };
+      receivedAt,
+    } as RecordedPush;
+    Object.defineProperties(push, {
+      vapid: { enumerable: true, get: checkVapid },
+      payload: { enumerable: true, get: () => decrypt().payload },
+      decryptError: { enumerable: true, get: () => decrypt().decryptError },
+    });
     state.pushes.push(push);
     const waiter = state.waiters.shift();
     if (waiter !== undefined) {
@@ -258,13 +278,14 @@ export class FakePushService {
     req: IncomingMessage,
     length: number,
     state: SubscriptionState,
-    vapid: VapidCheck,
+    vapid: () => VapidCheck,
   ): number | undefined {
     if (req.method !== 'POST') return 405;
     // RFC 8292 §4.2: a restricted subscription takes only pushes with a valid token signed by its key.
     const restricted = state.applicationServerKey;
-    if (restricted !== undefined && !(vapid.valid && Buffer.from(vapid.publicKey, 'base64url').equals(restricted))) {
-      return 403;
+    if (restricted !== undefined) {
+      const check = vapid();
+      if (!(check.valid && Buffer.from(check.publicKey, 'base64url').equals(restricted))) return 403;
     }
     if (length > MAX_BODY_BYTES) return 413;
     // RFC 8030 §5.2: "A push service MUST return a 400 (Bad Request) ... [for] requests that omit the TTL".

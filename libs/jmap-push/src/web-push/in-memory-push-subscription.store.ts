@@ -1,5 +1,6 @@
 import { mergeTypeStates } from '../state/merge-type-states';
 import type { TypeState } from '../state/type-state';
+import { DueQueue } from './due-queue';
 import type {
   DeliveryClaim,
   DeliveryResult,
@@ -34,8 +35,13 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
   private readonly entries = new Map<string, Entry>();
   private readonly byCredential = new Map<string, Set<string>>();
   private readonly byAccount = new Map<string, Set<string>>();
-  /** Ids with a pending or in-flight push: the only entries the delivery queue looks at. */
-  private readonly queued = new Set<string>();
+  /**
+   * Ids with a pending push and none in flight, by `dueAt`; and ids with a push in flight, by `leaseUntil`.
+   * Claiming takes the earliest without looking at the others: thousands may be pending at once (one
+   * change to an account with 10k subscriptions), and each settle makes the worker claim again.
+   */
+  private readonly due = new DueQueue();
+  private readonly leases = new DueQueue();
 
   create(subscription: StoredPushSubscription, now: number): Promise<void> {
     if (this.entries.has(subscription.id)) {
@@ -49,7 +55,7 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
       attempt: 0,
       inFlight: undefined,
     });
-    this.queued.add(stored.id);
+    this.due.set(stored.id, now);
     addTo(this.byCredential, stored.credentialId, stored.id);
     for (const accountId of stored.principal.accountIds) addTo(this.byAccount, accountId, stored.id);
     return Promise.resolve();
@@ -124,28 +130,33 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
         // A new pending push is due now; one already waiting (maybe backing off) keeps its time.
         entry.pending = { verification: false, changes: { [accountId]: { ...changed } } };
         entry.dueAt = now;
-        if (!entry.inFlight) entry.attempt = 0;
-        this.queued.add(subscriptionId);
+        // One in flight: it is queued again when it settles (or its lease runs out).
+        if (!entry.inFlight) {
+          entry.attempt = 0;
+          this.due.set(subscriptionId, now);
+        }
       }
     }
     return Promise.resolve(merged);
   }
 
   claimDue(now: number, leaseMs: number, limit: number): Promise<DeliveryClaim[]> {
-    const due: Entry[] = [];
-    for (const id of this.queued) {
+    // Every lease that ran out is taken back, whether or not there is room to claim it now: from then on
+    // a late settle of the old claim is ignored.
+    for (let id = this.leases.popDue(now); id !== undefined; id = this.leases.popDue(now)) {
       const entry = this.entries.get(id);
-      if (!entry) continue;
-      if (entry.inFlight && entry.inFlight.leaseUntil <= now) this.takeBack(entry);
-      if (!entry.inFlight && entry.pending && entry.dueAt <= now) due.push(entry);
+      if (entry) this.takeBack(entry);
     }
-    due.sort((a, b) => a.dueAt - b.dueAt);
     const claims: DeliveryClaim[] = [];
-    for (const entry of due.slice(0, Math.max(0, limit))) {
-      const pending = entry.pending;
-      if (!pending) continue;
+    while (claims.length < limit) {
+      const id = this.due.popDue(now);
+      if (id === undefined) break;
+      const entry = this.entries.get(id);
+      const pending = entry?.pending;
+      if (!entry || !pending) continue;
       entry.inFlight = { pending, leaseUntil: now + leaseMs };
       entry.pending = undefined;
+      this.leases.set(id, entry.inFlight.leaseUntil);
       claims.push({ subscription: copySubscription(entry.subscription), pending, attempt: entry.attempt });
     }
     return Promise.resolve(claims);
@@ -154,29 +165,26 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
   settle(subscriptionId: string, result: DeliveryResult, now: number): Promise<void> {
     const entry = this.entries.get(subscriptionId);
     if (!entry?.inFlight) return Promise.resolve();
+    this.leases.delete(subscriptionId);
     if (result.outcome === 'done') {
       entry.inFlight = undefined;
       entry.attempt = 0;
       entry.dueAt = now;
-      if (!entry.pending) this.queued.delete(subscriptionId);
     } else {
       entry.pending = mergePending(entry.inFlight.pending, entry.pending);
       entry.inFlight = undefined;
       entry.attempt += 1;
       entry.dueAt = result.at;
     }
+    if (entry.pending) this.due.set(subscriptionId, entry.dueAt);
     return Promise.resolve();
   }
 
   nextDueAt(): Promise<number | undefined> {
-    let next: number | undefined;
-    for (const id of this.queued) {
-      const entry = this.entries.get(id);
-      // While a push is in flight, nothing more of that subscription is due before its lease ends.
-      const at = entry?.inFlight ? entry.inFlight.leaseUntil : entry?.pending ? entry.dueAt : undefined;
-      if (at !== undefined && (next === undefined || at < next)) next = at;
-    }
-    return Promise.resolve(next);
+    // While a push is in flight, nothing more of that subscription is due before its lease ends.
+    const due = this.due.peek()?.at;
+    const lease = this.leases.peek()?.at;
+    return Promise.resolve(due === undefined || (lease !== undefined && lease < due) ? lease : due);
   }
 
   /** A lease ran out (its worker died or hung): what it held is due again, under what came since. */
@@ -187,6 +195,7 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
     entry.inFlight = undefined;
     entry.attempt += 1;
     entry.dueAt = held.leaseUntil;
+    this.due.set(entry.subscription.id, entry.dueAt);
   }
 
   private erase(id: string): boolean {
@@ -194,7 +203,8 @@ export class InMemoryPushSubscriptionStore implements PushSubscriptionStore {
     if (!entry) return false;
     // Dropping the only reference is all erasing can mean in a JavaScript heap; nothing else holds it.
     this.entries.delete(id);
-    this.queued.delete(id);
+    this.due.delete(id);
+    this.leases.delete(id);
     removeFrom(this.byCredential, entry.subscription.credentialId, id);
     for (const accountId of entry.subscription.principal.accountIds) removeFrom(this.byAccount, accountId, id);
     return true;

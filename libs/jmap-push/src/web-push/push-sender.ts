@@ -4,6 +4,7 @@ import { JmapPushError } from '../errors/jmap-push.error';
 import { mayConnect } from './address-policy';
 import { guardedConnector, systemResolver, type ConnectPermit } from './guarded-lookup';
 import { PushAddressRefusedError } from './push-address-refused.error';
+import { PushDeadline } from './push-deadline';
 import type { PushOutcome } from './push-outcome';
 import { MAX_PUSH_PAYLOAD_OCTETS } from './push-payload';
 import type { PushKeys } from './push-subscription';
@@ -107,7 +108,7 @@ export class PushSender {
 
     // One deadline for the whole request, resolving, connecting and a queue for a free connection included;
     // undici's connect, headers and body timeouts bound each step on its own.
-    const signal = AbortSignal.timeout(this.settings.requestTimeoutMs);
+    const deadline = new PushDeadline(this.settings.requestTimeoutMs);
     let response: Dispatcher.ResponseData;
     try {
       response = await this.agent.request({
@@ -116,12 +117,15 @@ export class PushSender {
         method: 'POST',
         headers: requestHeaders,
         body: payload,
-        signal,
+        signal: deadline,
       });
+      // The deadline ends the body too: undici destroys a response body when its request's signal aborts.
+      await discard(response.body);
     } catch (error) {
       return failure(error);
+    } finally {
+      deadline.clear();
     }
-    await discard(response.body, signal);
     return outcomeOf(response.statusCode, response.headers['retry-after']);
   }
 
@@ -157,9 +161,9 @@ function encrypted(keys: PushKeys, plaintext: Buffer): Buffer | undefined {
   }
 }
 
-async function discard(body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<void> {
+async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
   try {
-    await body.dump({ limit: RESPONSE_BODY_LIMIT, signal });
+    await body.dump({ limit: RESPONSE_BODY_LIMIT });
   } catch {
     // The status is what counts; a body cut short by the deadline only costs the connection.
   }
