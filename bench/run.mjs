@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { writeReport } from './lib/report.mjs';
+import { coreBusyMs, pidCpuMs, startProcess, stopProcess } from './lib/bench-process.mjs';
 import { runBus } from './bus/run-bus.mjs';
 import { runWebPush } from './webpush/run-webpush.mjs';
 
@@ -104,53 +105,17 @@ function lines(stream, onLine) {
   createInterface({ input: stream }).on('line', onLine);
 }
 
-function startServer(kind) {
+async function startServer(kind) {
   const s = SERVERS[kind];
   const nodeArgs = ['--expose-gc'];
   // --profile: the generator has the server profile its fan-out phases (T3, the first T5 burst) through
   // node:inspector; --profile-all: the whole server process (--cpu-prof), connects included.
   if (flag('profile-all')) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'prof')}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`);
-  const child = spawn('taskset', ['-c', '0', ...NICE, process.execPath, ...nodeArgs, join(HERE, s.file), ...(s.args ?? [])], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, BENCH_T0, ...s.env },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    if (stderr.length > 20000) stderr = stderr.slice(-20000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${kind}: no READY in 30 s\n${stderr}`));
-    }, 30_000);
-    lines(child.stdout, (line) => {
-      if (line.startsWith('READY ')) {
-        clearTimeout(timer);
-        resolve({ child, ports: JSON.parse(line.slice(6)), stderr: () => stderr });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${kind}: exited ${code} before READY\n${stderr.slice(-3000)}`));
-    });
-  });
+  const server = await startProcess({ file: join(HERE, s.file), args: s.args ?? [], cores: '0', nice: NICE, nodeArgs, env: { BENCH_T0, ...s.env }, name: kind });
+  return { ...server, ports: server.ready };
 }
 
-function stopServer(srv) {
-  return new Promise((resolve) => {
-    if (srv.child.exitCode !== null) return resolve();
-    const t = setTimeout(() => {
-      srv.child.kill('SIGKILL');
-      resolve();
-    }, 15_000);
-    srv.child.on('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    srv.child.stdin.end();
-  });
-}
+const stopServer = stopProcess;
 
 function runGenerator(kind, server, genCfg, timeoutMs) {
   const cfg = { profileDir: PROFILE ? join(HERE, 'results', 'prof') : undefined, budgetMs: QUICK ? 20_000 : 30_000, ...genCfg, kind, server, addrBlock: addrBlock++, runs: QUICK ? 2 : 3, pubs: QUICK ? 3 : 5 };
@@ -183,12 +148,12 @@ async function runSession(kind, name) {
     return { ok: false, error: String(e.message) };
   }
   const t = Date.now();
-  const stat0 = procStat();
+  const stat0 = coreBusyMs();
   const genCfg = { ...sess.gen };
   for (const [key, byKind] of Object.entries(sess.perKind ?? {})) genCfg[key] = byKind[kind] ?? byKind.floor;
   const res = await runGenerator(kind, srv.ports, genCfg, 6 * 60_000);
   const serverCpuMs = pidCpuMs(srv.child.pid);
-  const stat1 = procStat();
+  const stat1 = coreBusyMs();
   await stopServer(srv);
   res.machineLoad = foreignLoad(stat0, stat1, serverCpuMs, res.genCpuMs, (Date.now() - t) / 1000);
   if (res.machineLoad.core0 > 0.1 || res.machineLoad.core1 > 0.1)
@@ -198,35 +163,10 @@ async function runSession(kind, name) {
   return res;
 }
 
-const HZ = 100; // USER_HZ of /proc/stat and /proc/<pid>/stat on Linux
-/** Busy jiffies per core (user+nice+system+irq+softirq+steal) from /proc/stat. */
-function procStat() {
-  try {
-    const out = {};
-    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
-      const m = /^cpu(\d+) (.*)$/.exec(line);
-      if (!m) continue;
-      const [user, nice, system, idle, iowait, irq, softirq, steal] = m[2].trim().split(/\s+/).map(Number);
-      out[m[1]] = { busy: user + nice + system + irq + softirq + steal, softirq, idle: idle + iowait };
-    }
-    return out;
-  } catch {
-    return {};
-  }
-}
-function pidCpuMs(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(rest[11]) + Number(rest[12])) * 1000) / HZ; // utime + stime
-  } catch {
-    return NaN;
-  }
-}
 /** Share of each core used by processes other than this session's server (core 0) and generator (core 1). */
 function foreignLoad(a, b, serverCpuMs, genCpuMs, seconds) {
-  const d = (c) => (b[c] && a[c] ? ((b[c].busy - a[c].busy) * 1000) / HZ : NaN);
-  const soft = (c) => (b[c] && a[c] ? ((b[c].softirq - a[c].softirq) * 1000) / HZ : NaN);
+  const d = (c) => (b[c] && a[c] ? b[c].busyMs - a[c].busyMs : NaN);
+  const soft = (c) => (b[c] && a[c] ? b[c].softirqMs - a[c].softirqMs : NaN);
   const r = (x) => Math.max(0, Math.round(x * 1000) / 1000);
   return {
     seconds,

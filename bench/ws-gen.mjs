@@ -8,6 +8,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { now, ms, sleep, summary, median, basic, cpuMicros, dieWithParent } from './lib/common.mjs';
 import { Ctl } from './lib/ctl-client.mjs';
+import { markerReceipts, sourceAddresses } from './lib/receipts.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -18,13 +19,7 @@ const log = (...a) => process.stderr.write(`[ws-gen ${cfg.kind}/${cfg.session} +
 const ctl = new Ctl(cfg.server.ctl);
 
 // ---------------------------------------------------------------- sockets
-const ADDR_BLOCK = 1 + ((cfg.addrBlock ?? 0) % 250);
-const PER_ADDR = 1500;
-let addrCounter = 0;
-const srcAddr = () => {
-  const n = addrCounter++;
-  return `127.${ADDR_BLOCK}.${1 + (Math.floor(n / PER_ADDR) % 250)}.${1 + Math.floor(n / (PER_ADDR * 250))}`;
-};
+const srcAddr = sourceAddresses(cfg.addrBlock ?? 0);
 
 /** A client frame (RFC 6455 section 5.2): FIN, the opcode, masked with a fresh key, as clients must. */
 function clientFrame(opcode, payload) {
@@ -49,31 +44,9 @@ function clientFrame(opcode, payload) {
 const pushEnable = (pushState) =>
   clientFrame(0x1, Buffer.from(JSON.stringify({ '@type': 'WebSocketPushEnable', dataTypes: null, ...(pushState ? { pushState } : {}) })));
 
-const MARK = /"m(\d+)"/g;
 const PUSH_STATE = /"pushState":"([^"]*)"/g;
 const HEAD_END = Buffer.from('\r\n\r\n');
-let lastDataAt = 0;
-/** k -> { remaining, resolve } */
-const waiters = new Map();
-
-function waitFor(k, expected, timeoutMs = 10_000) {
-  if (expected <= 0) return Promise.resolve(true);
-  const have = waiters.get(k);
-  if (have) {
-    have.remaining += expected;
-    return have.promise;
-  }
-  const w = { remaining: expected };
-  w.promise = new Promise((resolve) => {
-    w.resolve = resolve;
-    w.timer = setTimeout(() => {
-      waiters.delete(k);
-      resolve(false);
-    }, timeoutMs);
-  });
-  waiters.set(k, w);
-  return w.promise;
-}
+const { waitFor, record, dataAt, drain: drainQuiet } = markerReceipts();
 
 class WsConn {
   constructor(i, user, opts = {}) {
@@ -136,7 +109,7 @@ class WsConn {
   }
   onData(chunk) {
     const t = now();
-    lastDataAt = t;
+    dataAt(t);
     if (this.status === 0) {
       // the handshake's answer; frames may follow it in the same chunk
       const buf = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
@@ -215,22 +188,7 @@ class WsConn {
       this.frames++;
       if (!parts) return;
       const s = parts.length === 1 ? parts[0].latin1Slice(0, parts[0].length) : Buffer.concat(parts).latin1Slice();
-      {
-        MARK.lastIndex = 0;
-        let m;
-        while ((m = MARK.exec(s))) {
-          const k = +m[1];
-          if (!this.seen.has(k)) {
-            this.seen.set(k, t);
-            const w = waiters.get(k);
-            if (w && --w.remaining === 0) {
-              clearTimeout(w.timer);
-              waiters.delete(k);
-              w.resolve(true);
-            }
-          }
-        }
-      }
+      record(this.seen, s, t);
       PUSH_STATE.lastIndex = 0;
       let m;
       while ((m = PUSH_STATE.exec(s))) this.lastId = m[1];
@@ -306,14 +264,7 @@ async function pushEnabled(n, timeoutMs = 30_000) {
 const passive = (c) => !c.probe && !c.reading && !c.trackIds;
 
 /** Resume every paused socket, read until quiet, pause them again (between rounds). */
-async function drain(conns, quietMs = 60, maxMs = 3000) {
-  for (const c of conns) if (passive(c)) c.resume();
-  const start = Date.now();
-  lastDataAt = now();
-  await sleep(quietMs);
-  while (Date.now() - start < maxMs && now() - lastDataAt < quietMs * 1e6) await sleep(quietMs);
-  for (const c of conns) if (passive(c)) c.pause();
-}
+const drain = (conns, quietMs, maxMs) => drainQuiet(conns, passive, quietMs, maxMs);
 
 function setProbes(conns, pred) {
   for (const c of conns) {

@@ -2,7 +2,8 @@
 // spread over 127.x.y.1, a probe subset read (marker receipts recorded), the rest paused and drained between
 // rounds. One `sseStreams()` per server under test: its streams, its marker waiters, its "last data" clock.
 import net from 'node:net';
-import { now, sleep, basic } from './common.mjs';
+import { now, basic } from './common.mjs';
+import { markerReceipts, sourceAddresses } from './receipts.mjs';
 
 export function countOcc(buf, needle) {
   let n = 0;
@@ -24,40 +25,10 @@ export function countOcc(buf, needle) {
 export function sseStreams({ port, path = '/jmap/eventsource', addrBlock = 0, log = () => {} }) {
   const HTTP_PORT = port;
   const PATH = path;
-  const ADDR_BLOCK = 1 + (addrBlock % 250);
-  const PER_ADDR = 1500;
-  let addrCounter = 0;
-  const srcAddr = () => {
-    const n = addrCounter++;
-    return `127.${ADDR_BLOCK}.${1 + (Math.floor(n / PER_ADDR) % 250)}.${1 + Math.floor(n / (PER_ADDR * 250))}`;
-  };
-
-  const MARK = /"m(\d+)"/g;
+  const srcAddr = sourceAddresses(addrBlock);
   const ID_LINE = /\nid: ([^\n]*)\n/g;
   const STATE = Buffer.from('event: state');
-  let lastDataAt = 0;
-  /** k -> { remaining, resolve } */
-  const waiters = new Map();
-
-  function waitFor(k, expected, timeoutMs = 10_000) {
-    if (expected <= 0) return Promise.resolve(true);
-    const have = waiters.get(k);
-    if (have) {
-      have.remaining += expected;
-      return have.promise;
-    }
-    const w = { remaining: expected };
-    w.promise = new Promise((resolve) => {
-      w.resolve = resolve;
-      w.timer = setTimeout(() => {
-        waiters.delete(k);
-        resolve(false);
-      }, timeoutMs);
-    });
-    waiters.set(k, w);
-    return w.promise;
-  }
-
+  const { waitFor, record, dataAt, drain: drainQuiet } = markerReceipts();
 
   class Conn {
     constructor(i, user, opts = {}) {
@@ -116,7 +87,7 @@ export function sseStreams({ port, path = '/jmap/eventsource', addrBlock = 0, lo
     }
     onData(chunk) {
       const t = now();
-      lastDataAt = t;
+      dataAt(t);
       if (this.status === 0) {
         this.status = Number(chunk.latin1Slice(9, 12)) || -1;
         this.tHead = t;
@@ -133,24 +104,10 @@ export function sseStreams({ port, path = '/jmap/eventsource', addrBlock = 0, lo
       // ids are parsed until the stream's first id is known (Nest may send headers and the first frame apart)
       if (this.probe || this.trackIds || first || this.lastId === undefined) {
         const s = this.carry + chunk.latin1Slice(0, chunk.length);
-        MARK.lastIndex = 0;
+        record(this.seen, s, t);
+        ID_LINE.lastIndex = 0;
         let m;
-        while ((m = MARK.exec(s))) {
-          const k = +m[1];
-          if (!this.seen.has(k)) {
-            this.seen.set(k, t);
-            const w = waiters.get(k);
-            if (w && --w.remaining === 0) {
-              clearTimeout(w.timer);
-              waiters.delete(k);
-              w.resolve(true);
-            }
-          }
-        }
-        {
-          ID_LINE.lastIndex = 0;
-          while ((m = ID_LINE.exec(s))) this.lastId = m[1];
-        }
+        while ((m = ID_LINE.exec(s))) this.lastId = m[1];
         this.carry = s.length > 100 ? s.slice(-100) : s;
       }
     }
@@ -188,15 +145,8 @@ export function sseStreams({ port, path = '/jmap/eventsource', addrBlock = 0, lo
   }
 
   /** Resume every paused stream, read until quiet, pause them again (between rounds). */
-  async function drain(conns, quietMs = 60, maxMs = 3000) {
-    for (const c of conns) if (!c.probe && !c.reading && !c.trackIds) c.resume();
-    const start = Date.now();
-    lastDataAt = now();
-    await sleep(quietMs);
-    while (Date.now() - start < maxMs && now() - lastDataAt < quietMs * 1e6) await sleep(quietMs);
-    while (Date.now() - start < maxMs && now() - lastDataAt < quietMs * 1e6) await sleep(10);
-    for (const c of conns) if (!c.probe && !c.reading && !c.trackIds) c.pause();
-  }
+  const drain = (conns, quietMs, maxMs) => drainQuiet(conns, (c) => !c.probe && !c.reading && !c.trackIds, quietMs, maxMs);
+
 
   function setProbes(conns, pred) {
     for (const c of conns) {

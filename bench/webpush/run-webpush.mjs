@@ -3,13 +3,13 @@
 // `webpush` of the results JSON and the "Web Push" section in RESULTS.md (lib/report-webpush.mjs).
 // Every session: the push service (jmap-push/testing's FakePushService over HTTPS) pinned to core 1, the
 // app or the floor pinned to core 0, each a fresh process; a self-signed P-256 certificate made with openssl.
-import { spawn, execFileSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ctl } from '../lib/ctl-client.mjs';
+import { startProcess, stopProcess } from '../lib/bench-process.mjs';
 import { summary, sleep } from '../lib/common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,45 +40,17 @@ function certificate() {
   return { dir, key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem') };
 }
 
-function start(core, file, args, env, nice) {
+async function start(core, file, args, env, nice) {
   // WPBENCH_CPU_PROF=<dir>: whole-process CPU profiles of every bench process (what bounds a row)
   const prof = process.env.WPBENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WPBENCH_CPU_PROF}`] : [];
-  const child = spawn('taskset', ['-c', String(core), ...nice, process.execPath, '--expose-gc', ...prof, join(HERE, file), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20000)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file}: no READY in 30 s\n${stderr}`));
-    }, 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.startsWith('READY ')) return;
-      clearTimeout(timer);
-      const ready = JSON.parse(line.slice(6));
-      resolve({ child, ready, ctl: new Ctl(ready.ctl), stderr: () => stderr });
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${file}: exited ${code} before READY\n${stderr.slice(-3000)}`));
-    });
-  });
+  const p = await startProcess({ file: join(HERE, file), args, cores: String(core), env, nice, nodeArgs: ['--expose-gc', ...prof], name: file });
+  return { ...p, ctl: new Ctl(p.ready.ctl) };
 }
 
 function stop(p) {
   if (!p) return Promise.resolve();
   p.ctl.close();
-  return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
-    const t = setTimeout(() => {
-      p.child.kill('SIGKILL');
-      resolve();
-    }, 10_000);
-    p.child.on('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    p.child.stdin.end();
-  });
+  return stopProcess(p);
 }
 
 /** Polls the push service until `n` requests arrived since the last `arrivals` (or `timeoutMs`); all of them. */
