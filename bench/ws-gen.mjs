@@ -4,11 +4,10 @@
 // sends `WebSocketPushEnable` (RFC 8887 section 4.3.5.2) as a masked text frame; server frames are parsed
 // just enough to find their ends (every socket) and read the text of probes' StateChanges.
 // Usage: node ws-gen.mjs '<json config>'; prints `RESULT <json>` and exits.
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { now, ms, sleep, summary, median, basic, cpuMicros, dieWithParent } from './lib/common.mjs';
 import { Ctl } from './lib/ctl-client.mjs';
-import { markerReceipts, sourceAddresses } from './lib/receipts.mjs';
+import { markerReceipts, openSocket, sourceAddresses } from './lib/receipts.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -73,39 +72,11 @@ class WsConn {
     return this.probe || this.trackIds;
   }
   open(timeoutMs = 20_000) {
-    return new Promise((resolve) => {
-      this.tStart = now();
-      const sock = (this.sock = net.connect({ port: HTTP_PORT, host: '127.0.0.1', localAddress: srcAddr(), noDelay: true }));
-      let settled = false;
-      const settle = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(this);
-      };
-      const timer = setTimeout(() => {
-        this.error = 'timeout';
-        settle();
-      }, timeoutMs);
-      this.settle = settle;
-      sock.on('connect', () => {
-        sock.write(
-          `GET ${PATH} HTTP/1.1\r\nHost: 127.0.0.1:${HTTP_PORT}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
-            `Sec-WebSocket-Protocol: jmap\r\nAuthorization: ${basic(this.user)}\r\n\r\n`,
-        );
-      });
-      sock.on('data', (chunk) => this.onData(chunk));
-      sock.on('error', (e) => {
-        this.error = e.code || String(e);
-        settle();
-      });
-      sock.on('close', () => {
-        this.closed = true;
-        this.tClosed = now();
-        settle();
-      });
-    });
+    const request = () =>
+      `GET ${PATH} HTTP/1.1\r\nHost: 127.0.0.1:${HTTP_PORT}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+        `Sec-WebSocket-Protocol: jmap\r\nAuthorization: ${basic(this.user)}\r\n\r\n`;
+    return openSocket(this, { port: HTTP_PORT, localAddress: srcAddr(), timeoutMs, request });
   }
   onData(chunk) {
     const t = now();

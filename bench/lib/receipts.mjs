@@ -1,6 +1,8 @@
 // What every raw-socket generator (bench/lib/sse-streams.mjs, bench/ws-gen.mjs) keeps around its sockets: the
-// 127.x.y.z source addresses they connect from, the receipts of the `m<k>` markers its probes read (and the
-// waits for them), and the "last data" clock that tells a drain when the sockets have gone quiet.
+// 127.x.y.z source addresses they connect from, the socket's opening with a deadline, the receipts of the
+// `m<k>` markers its probes read (and the waits for them), and the "last data" clock that tells a drain when
+// the sockets have gone quiet.
+import net from 'node:net';
 import { now, sleep } from './common.mjs';
 
 /** Connections per source address: well below the ~28,000 ephemeral ports one address has towards one port. */
@@ -14,6 +16,41 @@ export function sourceAddresses(addrBlock = 0) {
     const n = counter++;
     return `127.${block}.${1 + (Math.floor(n / PER_ADDR) % 250)}.${1 + Math.floor(n / (PER_ADDR * 250))}`;
   };
+}
+
+/**
+ * Opens `conn`'s loopback socket from `localAddress`, writes `request()` once connected and hands each chunk to
+ * `conn.onData`. Resolves with `conn` at the first of: `conn.settle()` (called by `onData` once the answer's
+ * head arrived), an error (`conn.error`), the close (`conn.closed`), `timeoutMs` (`conn.error = 'timeout'`).
+ */
+export function openSocket(conn, { port, localAddress, timeoutMs, request }) {
+  return new Promise((resolve) => {
+    conn.tStart = now();
+    const sock = (conn.sock = net.connect({ port, host: '127.0.0.1', localAddress, noDelay: true }));
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(conn);
+    };
+    const timer = setTimeout(() => {
+      conn.error = 'timeout';
+      settle();
+    }, timeoutMs);
+    conn.settle = settle;
+    sock.on('connect', () => sock.write(request()));
+    sock.on('data', (chunk) => conn.onData(chunk));
+    sock.on('error', (e) => {
+      conn.error = e.code || String(e);
+      settle();
+    });
+    sock.on('close', () => {
+      conn.closed = true;
+      conn.tClosed = now();
+      settle();
+    });
+  });
 }
 
 /** One generator's marker receipts: `waitFor(k, n)` resolves once `n` sockets recorded marker `k`. */

@@ -1,9 +1,8 @@
 // Raw-socket event-source streams of the generators (bench/gen.mjs, bench/bus/gen.mjs): source addresses
 // spread over 127.x.y.1, a probe subset read (marker receipts recorded), the rest paused and drained between
 // rounds. One `sseStreams()` per server under test: its streams, its marker waiters, its "last data" clock.
-import net from 'node:net';
 import { now, basic } from './common.mjs';
-import { markerReceipts, sourceAddresses } from './receipts.mjs';
+import { markerReceipts, openSocket, sourceAddresses } from './receipts.mjs';
 
 export function countOcc(buf, needle) {
   let n = 0;
@@ -50,40 +49,12 @@ export function sseStreams({ port, path = '/jmap/eventsource', addrBlock = 0, lo
       this.error = undefined;
     }
     open(timeoutMs = 20_000) {
-      return new Promise((resolve) => {
-        this.tStart = now();
-        const sock = (this.sock = net.connect({ port: HTTP_PORT, host: '127.0.0.1', localAddress: srcAddr(), noDelay: true }));
-        let settled = false;
-        const settle = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(this);
-        };
-        const timer = setTimeout(() => {
-          this.error = 'timeout';
-          settle();
-        }, timeoutMs);
-        this.settle = settle;
-        sock.on('connect', () => {
-          sock.write(
-            `GET ${PATH}?types=*&closeafter=no&ping=${this.ping} HTTP/1.1\r\nHost: 127.0.0.1:${HTTP_PORT}\r\n` +
-              `Authorization: ${basic(this.user)}\r\nAccept: text/event-stream\r\n` +
-              (this.lastEventId ? `Last-Event-ID: ${this.lastEventId}\r\n` : '') +
-              '\r\n',
-          );
-        });
-        sock.on('data', (chunk) => this.onData(chunk));
-        sock.on('error', (e) => {
-          this.error = e.code || String(e);
-          settle();
-        });
-        sock.on('close', () => {
-          this.closed = true;
-          this.tClosed = now();
-          settle();
-        });
-      });
+      const request = () =>
+        `GET ${PATH}?types=*&closeafter=no&ping=${this.ping} HTTP/1.1\r\nHost: 127.0.0.1:${HTTP_PORT}\r\n` +
+          `Authorization: ${basic(this.user)}\r\nAccept: text/event-stream\r\n` +
+          (this.lastEventId ? `Last-Event-ID: ${this.lastEventId}\r\n` : '') +
+          '\r\n';
+      return openSocket(this, { port: HTTP_PORT, localAddress: srcAddr(), timeoutMs, request });
     }
     onData(chunk) {
       const t = now();
