@@ -3,26 +3,14 @@
 // connection, and on a response whose `writeHead` the host's middleware wrapped (as on-headers does).
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EVENT_STREAM_HEAD, headersWithoutDate } from '../support/event-stream-head';
 import { startPushApp, type PushApp } from '../support/push-app';
 import { parseResponses, rawRequest, RawConnection, type RawResponse } from '../support/raw-connection';
 
 const PATH = '/jmap/eventsource?types=*&closeafter=no&ping=0';
 const ONCE = '/jmap/eventsource?types=*&closeafter=state&ping=0';
 
-const EVENT_STREAM_HEAD = [
-  ['x-powered-by', 'Express'],
-  ['content-type', 'text/event-stream'],
-  ['connection', 'keep-alive'],
-  ['cache-control', 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform'],
-  ['pragma', 'no-cache'],
-  ['expires', '0'],
-  ['x-accel-buffering', 'no'],
-];
-
-const withoutDate = (response: RawResponse) =>
-  response.headers
-    .filter(([name]) => name.toLowerCase() !== 'date')
-    .map(([name, value]) => [name.toLowerCase(), value]);
+const withoutDate = (response: RawResponse): Array<[string, string]> => headersWithoutDate(response.headers);
 
 describe('the sse transport head', () => {
   let push: PushApp | undefined;
