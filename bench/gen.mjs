@@ -4,6 +4,7 @@
 import { now, ms, sleep, summary, median, cpuMicros, dieWithParent } from './lib/common.mjs';
 import { sseStreams, countOcc } from './lib/sse-streams.mjs';
 import { Ctl } from './lib/ctl-client.mjs';
+import { changeRuns } from './lib/change-runs.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -20,112 +21,9 @@ const { Conn, openAll, drain, setProbes, waitFor } = sseStreams({ port: HTTP_POR
 
 
 // ---------------------------------------------------------------- measurement helpers
-let kNext = 1;
-const stats = (gc = false) => ctl.call('stats', { gc });
-
-/** One publication to `account`, waited for on its probe streams; latencies in ms. */
-async function onePublication(conns, account, extra) {
-  const probes = conns.filter((c) => c.probe && c.ok && c.account === account);
-  const k = kNext++;
-  const g0 = cpuMicros();
-  const w0 = now();
-  const wait = waitFor(k, probes.length);
-  const r = await ctl.call('publish', { account, k, extra });
-  const complete = await wait;
-  const w1 = now();
-  const s = await stats();
-  const lat = probes.map((c) => (c.seen.has(k) ? ms(c.seen.get(k) - r.t0) : NaN));
-  const got = lat.filter(Number.isFinite);
-  return {
-    k,
-    probes: probes.length,
-    received: got.length,
-    complete,
-    ...summary(got),
-    lat: got,
-    flushMs: ms(r.tFlush - r.t0),
-    cpuFlushMs: r.cpuFlushUs / 1000,
-    cpuMs: (s.cpuUs - r.cpu0) / 1000,
-    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
-  };
-}
-
-/** A burst: one change on each of `count` accounts `prefix+i`; latencies from the burst's start. */
-async function oneBurst(conns, prefix, count) {
-  const kFrom = kNext;
-  kNext += count;
-  const probes = conns.filter((c) => c.probe && c.ok);
-  const g0 = cpuMicros();
-  const w0 = now();
-  const waits = probes.map((c) => waitFor(kFrom + Number(c.account.slice(prefix.length)), 1, 120_000));
-  const r = await ctl.call('burst', { prefix, from: 0, count, kFrom });
-  await Promise.all(waits);
-  const w1 = now();
-  const s = await stats();
-  const lat = [];
-  for (const c of probes) {
-    const k = kFrom + Number(c.account.slice(prefix.length));
-    if (c.seen.has(k)) lat.push(ms(c.seen.get(k) - r.t0));
-  }
-  return {
-    kFrom,
-    probes: probes.length,
-    received: lat.length,
-    ...summary(lat),
-    lat,
-    publishLoopMs: ms(r.tCall - r.t0),
-    flushMs: ms(r.tFlush - r.t0),
-    cpuFlushMs: r.cpuFlushUs / 1000,
-    cpuMs: (s.cpuUs - r.cpu0) / 1000,
-    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
-  };
-}
-
-const runSummary = (runs) => ({
-  runs,
-  p50: median(runs.map((r) => r.p50)),
-  p99: median(runs.map((r) => r.p99)),
-  p99Min: Math.min(...runs.map((r) => r.p99)),
-  p99Max: Math.max(...runs.map((r) => r.p99)),
-  cpuMs: median(runs.map((r) => r.cpuMs)),
-  cpuFlushMs: median(runs.map((r) => r.cpuFlushMs)),
-  flushMs: median(runs.map((r) => r.flushMs)),
-  missing: runs.reduce((a, r) => a + (r.probes - r.received), 0),
-  genSaturated: runs.some((r) => r.genBusy > 0.9),
-});
-
-/** R runs of P publications each; the per-run figures pool the run's deliveries. */
-const BUDGET_MS = cfg.budgetMs ?? 60_000;
-/** Slow servers get fewer runs: no new run starts once a scenario used its time budget. */
-const overBudget = (startMs) => Date.now() - startMs > BUDGET_MS;
-
-async function publicationRuns(conns, account, R, P) {
-  const runs = [];
-  const startMs = Date.now();
-  for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
-    const pubs = [];
-    for (let p = 0; p < P; p++) {
-      await drain(conns);
-      pubs.push(await onePublication(conns, account));
-    }
-    const pooled = summary(pubs.flatMap((x) => x.lat));
-    for (const x of pubs) delete x.lat;
-    runs.push({
-      p50: pooled.p50,
-      p99: pooled.p99 /* of the run's pooled deliveries */,
-      p99Worst: Math.max(...pubs.map((x) => x.p99)),
-      max: pooled.max,
-      cpuMs: median(pubs.map((x) => x.cpuMs)),
-      cpuFlushMs: median(pubs.map((x) => x.cpuFlushMs)),
-      flushMs: median(pubs.map((x) => x.flushMs)),
-      probes: pubs.reduce((a, x) => a + x.probes, 0),
-      received: pubs.reduce((a, x) => a + x.received, 0),
-      genBusy: Math.max(...pubs.map((x) => x.genBusy)),
-      pubs,
-    });
-  }
-  return runSummary(runs);
-}
+const { ids, stats, onePublication, oneBurst, summarize, runs } = changeRuns({ ctl, waitFor, drain, budgetMs: cfg.budgetMs ?? 60_000 });
+/** T3/T4: runs of publications to `account`, every run whole even once over budget. */
+const publicationRuns = (conns, account, R, P) => runs(conns, R, P, () => onePublication(conns, account), { wholeRuns: true });
 
 // ---------------------------------------------------------------- sessions
 const R = cfg.runs ?? 3;
@@ -180,7 +78,7 @@ async function sessionLoad() {
         const wait = (due - now()) / 1e6;
         if (wait > 1) await sleep(wait);
         const account = probeAccounts[p % probeAccounts.length];
-        const k = kNext++;
+        const k = ids();
         replies.push(ctl.call('publish', { account, k }).then((x) => ({ ...x, k, account })));
       }
       const done = await Promise.all(replies);
@@ -208,7 +106,7 @@ async function sessionLoad() {
       });
     }
     log('T6 done');
-    out.T6 = { ...runSummary(runs), cpuPerPublishUs: median(runs.map((r) => r.cpuPerPublishUs)) };
+    out.T6 = { ...summarize(runs), cpuPerPublishUs: median(runs.map((r) => r.cpuPerPublishUs)) };
   }
   // T9: reconnect storm with Last-Event-ID; every stream missed one change of its account.
   {
@@ -228,8 +126,7 @@ async function sessionLoad() {
         if ((s.streams ?? s.sockets) === 0) break;
         await sleep(50);
       }
-      const kFrom = kNext;
-      kNext += ACC;
+      const kFrom = ids(ACC);
       await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
       const next = alive.map((c, i) => new Conn(i, c.user, { trackIds: true, lastEventId: c.lastId }));
       const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 15_000));
@@ -319,34 +216,15 @@ async function sessionAccounts() {
   const conns = [];
   for (let i = 0; i < N10K; i++) conns.push(new Conn(i, `a${i}`, { probe: i % 50 === 0 }));
   out.connect = await openAll(conns);
-  const runs = [];
-  const startMs = Date.now();
-  for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
-    const bursts = [];
-    for (let p = 0; p < P && !(p > 0 && overBudget(startMs)); p++) {
-      await drain(conns);
-      if (cfg.profileDir && r === 0 && p === 0) await ctl.call('profStart');
-      bursts.push(await oneBurst(conns, 'a', N10K));
-      if (cfg.profileDir && r === 0 && p === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-T5-burst.cpuprofile` });
-    }
-    const pooled = summary(bursts.flatMap((x) => x.lat));
-    for (const x of bursts) delete x.lat;
-    runs.push({
-      p50: pooled.p50,
-      p99: pooled.p99,
-      p99Worst: Math.max(...bursts.map((x) => x.p99)),
-      max: pooled.max,
-      cpuMs: median(bursts.map((x) => x.cpuMs)),
-      cpuFlushMs: median(bursts.map((x) => x.cpuFlushMs)),
-      flushMs: median(bursts.map((x) => x.flushMs)),
-      publishLoopMs: median(bursts.map((x) => x.publishLoopMs)),
-      probes: bursts.reduce((a, x) => a + x.probes, 0),
-      received: bursts.reduce((a, x) => a + x.received, 0),
-      genBusy: Math.max(...bursts.map((x) => x.genBusy)),
-      bursts,
-    });
-  }
-  out.T5 = { ...runSummary(runs), publishLoopMs: median(runs.map((r) => r.publishLoopMs)) };
+  // --profile: the server's CPU profile of the first burst
+  const profiled = async (r, p, burst) => {
+    if (!cfg.profileDir || r > 0 || p > 0) return burst();
+    await ctl.call('profStart');
+    const x = await burst();
+    await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-T5-burst.cpuprofile` });
+    return x;
+  };
+  out.T5 = await runs(conns, R, P, (r, p) => profiled(r, p, () => oneBurst(conns, 'a', N10K)));
   log('T5', out.T5.p50, out.T5.p99);
   for (const c of conns) c.destroy();
   return out;
@@ -371,8 +249,7 @@ async function sessionSustained() {
   for (const c of stalled) c.sock.pause();
   const BIG = { Mailbox: 'M'.repeat(4000) };
   if (cfg.stall) {
-    const kFrom = kNext;
-    kNext += cfg.stallPrefill;
+    const kFrom = ids(cfg.stallPrefill);
     const r = await ctl.call('repeat', { account: 's0', n: cfg.stallPrefill, kFrom, extra: BIG });
     out.prefill = { seconds: ms(r.tFlush - r.t0) / 1000, cpuMs: r.cpuUs / 1000, maxWritable: r.maxWritable, over64k: r.over64k };
     log('prefill', JSON.stringify(out.prefill));
@@ -382,7 +259,8 @@ async function sessionSustained() {
   const s0 = await stats(true);
   const rate = cfg.t7rate ?? 500;
   const durationMs = (cfg.t7seconds ?? 60) * 1000;
-  const kFrom = kNext;
+  // the server publishes from kFrom on; how many it made is known after the run
+  const kFrom = ids(0);
   const frames = () => conns.reduce((a, c) => a + c.frames, 0);
   const framesBefore = frames();
   const g0 = cpuMicros();
@@ -393,7 +271,7 @@ async function sessionSustained() {
   const r = await ctl.call('sustain', { rate, durationMs, prefix: 'a', count: ACC, kFrom, extra: cfg.t7extra, side });
   const tEnd = now();
   const genCpuMs = (cpuMicros() - g0) / 1000;
-  kNext += r.n;
+  ids(r.n);
   const readers = conns.filter((c) => c.ok).length;
   const expectedTotal = (r.n / ACC) * readers;
   // wait for the backlog: until every expected frame arrived or nothing arrived for 1 s (at most 60 s)

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { now, ms, sleep, summary, median, basic, cpuMicros, dieWithParent } from './lib/common.mjs';
 import { Ctl } from './lib/ctl-client.mjs';
 import { markerReceipts, openSocket, sourceAddresses } from './lib/receipts.mjs';
+import { changeRuns } from './lib/change-runs.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -251,113 +252,13 @@ function setProbes(conns, pred) {
 }
 
 // ---------------------------------------------------------------- measurement helpers
-let kNext = 1;
-const stats = (gc = false) => ctl.call('stats', { gc });
-
-/** One publication to `account`, waited for on its probe sockets; latencies in ms. */
-async function onePublication(conns, account) {
-  const probes = conns.filter((c) => c.probe && c.ok && c.account === account);
-  const k = kNext++;
-  const g0 = cpuMicros();
-  const w0 = now();
-  const wait = waitFor(k, probes.length);
-  const r = await ctl.call('publish', { account, k });
-  const complete = await wait;
-  const w1 = now();
-  const s = await stats();
-  const got = probes.map((c) => (c.seen.has(k) ? ms(c.seen.get(k) - r.t0) : NaN)).filter(Number.isFinite);
-  return {
-    k,
-    probes: probes.length,
-    received: got.length,
-    complete,
-    ...summary(got),
-    lat: got,
-    flushMs: ms(r.tFlush - r.t0),
-    cpuFlushMs: r.cpuFlushUs / 1000,
-    cpuMs: (s.cpuUs - r.cpu0) / 1000,
-    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
-  };
-}
-
-/** A burst: one change on each of `count` accounts `prefix+i`; latencies from the burst's start. */
-async function oneBurst(conns, prefix, count) {
-  const kFrom = kNext;
-  kNext += count;
-  const probes = conns.filter((c) => c.probe && c.ok);
-  const g0 = cpuMicros();
-  const w0 = now();
-  const waits = probes.map((c) => waitFor(kFrom + Number(c.account.slice(prefix.length)), 1, 120_000));
-  const r = await ctl.call('burst', { prefix, from: 0, count, kFrom });
-  await Promise.all(waits);
-  const w1 = now();
-  const s = await stats();
-  const lat = [];
-  for (const c of probes) {
-    const k = kFrom + Number(c.account.slice(prefix.length));
-    if (c.seen.has(k)) lat.push(ms(c.seen.get(k) - r.t0));
-  }
-  return {
-    kFrom,
-    probes: probes.length,
-    received: lat.length,
-    ...summary(lat),
-    lat,
-    publishLoopMs: ms(r.tCall - r.t0),
-    flushMs: ms(r.tFlush - r.t0),
-    cpuFlushMs: r.cpuFlushUs / 1000,
-    cpuMs: (s.cpuUs - r.cpu0) / 1000,
-    genBusy: (cpuMicros() - g0) / 1000 / ms(w1 - w0),
-  };
-}
-
-const BUDGET_MS = cfg.budgetMs ?? 60_000;
-const overBudget = (startMs) => Date.now() - startMs > BUDGET_MS;
-
-/** Runs of `P` changes (one publication or one burst each, `once`); a run's figures pool its deliveries. */
-async function runs(conns, R, P, once) {
-  const out = [];
-  const startMs = Date.now();
-  for (let r = 0; r < R && !(r > 0 && overBudget(startMs)); r++) {
-    const xs = [];
-    // --profile: the server's CPU profile of the first run's changes (drains included: they are idle time)
-    if (cfg.profileDir && r === 0) await ctl.call('profStart');
-    for (let p = 0; p < P && !(p > 0 && overBudget(startMs)); p++) {
-      await drain(conns);
-      xs.push(await once());
-    }
-    if (cfg.profileDir && r === 0) await ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` });
-    const pooled = summary(xs.flatMap((x) => x.lat));
-    for (const x of xs) delete x.lat;
-    out.push({
-      p50: pooled.p50,
-      p99: pooled.p99,
-      p99Worst: Math.max(...xs.map((x) => x.p99)),
-      max: pooled.max,
-      cpuMs: median(xs.map((x) => x.cpuMs)),
-      cpuFlushMs: median(xs.map((x) => x.cpuFlushMs)),
-      flushMs: median(xs.map((x) => x.flushMs)),
-      publishLoopMs: median(xs.map((x) => x.publishLoopMs)),
-      probes: xs.reduce((a, x) => a + x.probes, 0),
-      received: xs.reduce((a, x) => a + x.received, 0),
-      genBusy: Math.max(...xs.map((x) => x.genBusy)),
-      changes: xs,
-    });
-  }
-  return {
-    runs: out,
-    p50: median(out.map((r) => r.p50)),
-    p99: median(out.map((r) => r.p99)),
-    p99Min: Math.min(...out.map((r) => r.p99)),
-    p99Max: Math.max(...out.map((r) => r.p99)),
-    cpuMs: median(out.map((r) => r.cpuMs)),
-    cpuFlushMs: median(out.map((r) => r.cpuFlushMs)),
-    flushMs: median(out.map((r) => r.flushMs)),
-    publishLoopMs: median(out.map((r) => r.publishLoopMs)),
-    missing: out.reduce((a, r) => a + (r.probes - r.received), 0),
-    genSaturated: out.some((r) => r.genBusy > 0.9),
-  };
-}
+const { ids, stats, onePublication, oneBurst, runs: changeRunsOf } = changeRuns({ ctl, waitFor, drain, budgetMs: cfg.budgetMs ?? 60_000 });
+/** Runs of `P` changes (`once` each); --profile: the server's CPU profile of the first run (drains included: they are idle time). */
+const runs = (conns, R, P, once) =>
+  changeRunsOf(conns, R, P, once, {
+    runStart: (r) => (cfg.profileDir && r === 0 ? ctl.call('profStart') : undefined),
+    runEnd: (r) => (cfg.profileDir && r === 0 ? ctl.call('profStop', { file: `${cfg.profileDir}/${cfg.kind}-${cfg.session}.cpuprofile` }) : undefined),
+  });
 
 // ---------------------------------------------------------------- sessions
 const R = cfg.runs ?? 3;
@@ -447,7 +348,8 @@ async function sessionSustained() {
 async function sustainRun(conns, ACC, rate, durationMs) {
   const s0 = await stats(true);
   const readers = conns.filter((c) => c.ok).length;
-  const kFrom = kNext;
+  // the server publishes from kFrom on; how many it made is known after the run
+  const kFrom = ids(0);
   const frames = () => conns.reduce((a, c) => a + c.frames, 0);
   const framesBefore = frames();
   const g0 = cpuMicros();
@@ -457,7 +359,7 @@ async function sustainRun(conns, ACC, rate, durationMs) {
   const r = await ctl.call('sustain', { rate, durationMs, prefix: 'a', count: ACC, kFrom });
   const tEnd = now();
   const genCpuMs = (cpuMicros() - g0) / 1000;
-  kNext += r.n;
+  ids(r.n);
   const expectedTotal = (r.n / ACC) * readers;
   // the backlog: until every expected frame arrived or nothing arrived for 1 s (at most 60 s)
   let lastCount = frames();
@@ -540,8 +442,7 @@ async function sessionStorm() {
   log('connected', JSON.stringify(out.connect), JSON.stringify(out.enabled));
   // every socket gets a pushState to resume from: a first change on each account
   {
-    const kFrom = kNext;
-    kNext += ACC;
+    const kFrom = ids(ACC);
     await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
   }
   const rs = [];
@@ -555,8 +456,7 @@ async function sessionStorm() {
       if (s.streams === 0) break;
       await sleep(50);
     }
-    const kFrom = kNext;
-    kNext += ACC;
+    const kFrom = ids(ACC);
     await ctl.call('burst', { prefix: 'a', from: 0, count: ACC, kFrom });
     const next = alive.map((c, i) => new WsConn(i, c.user, { trackIds: true, pushState: c.lastId }));
     const waits = next.map((c) => waitFor(kFrom + Number(c.account.slice(1)), 1, 15_000));

@@ -88,7 +88,7 @@ function latencySection(out, kinds, session, t, title, what) {
       f0(r.cpuMs),
       ratio(r.p99, floor?.p99),
       ratio(r.cpuMs, floor?.cpuMs),
-      `${r.runs.length}×${r.runs[0]?.pubs?.length ?? r.runs[0]?.bursts?.length ?? '?'}`,
+      `${r.runs.length}×${(r.runs[0]?.changes ?? r.runs[0]?.pubs ?? r.runs[0]?.bursts)?.length ?? '?'}` /* pubs/bursts: results before the shared change-runs */,
       r.missing ? String(r.missing) : '0',
       r.genSaturated ? '⚠️ yes' : 'no',
       target(t, k),
