@@ -4,7 +4,7 @@
 import { now, ms, sleep, summary, median, cpuMicros, dieWithParent } from './lib/common.mjs';
 import { sseStreams, countOcc } from './lib/sse-streams.mjs';
 import { Ctl } from './lib/ctl-client.mjs';
-import { changeRuns } from './lib/change-runs.mjs';
+import { backlog, changeRuns, sustainedLatencies } from './lib/change-runs.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -274,40 +274,12 @@ async function sessionSustained() {
   ids(r.n);
   const readers = conns.filter((c) => c.ok).length;
   const expectedTotal = (r.n / ACC) * readers;
-  // wait for the backlog: until every expected frame arrived or nothing arrived for 1 s (at most 60 s)
-  let lastCount = frames();
-  let lastGrowth = now();
-  const waitStart = Date.now();
-  while (Date.now() - waitStart < 60_000) {
-    await sleep(100);
-    const f = frames();
-    if (f !== lastCount) {
-      lastCount = f;
-      lastGrowth = now();
-    }
-    if (f - framesBefore >= expectedTotal || now() - lastGrowth > 1e9) break;
-  }
+  const lastGrowth = await backlog(frames, framesBefore, expectedTotal);
   clearInterval(sampler);
   const framesTotal = frames() - framesBefore;
   const s1 = await stats(true);
   // latencies of every publication on the probes, per third of the run
-  const thirds = [[], [], []];
-  const all = [];
-  let missing = 0;
-  for (const c of conns) {
-    if (!c.probe || !c.ok) continue;
-    const a = Number(c.account.slice(1));
-    for (let j = a; j < r.n; j += ACC) {
-      const t = c.seen.get(kFrom + j);
-      if (t === undefined) {
-        missing++;
-        continue;
-      }
-      const l = ms(t - r.t0s[j]);
-      all.push(l);
-      thirds[Math.min(2, Math.floor((3 * j) / r.n))].push(l);
-    }
-  }
+  const { all, thirds, missing } = sustainedLatencies(conns, ACC, kFrom, r);
   const runs = thirds.map((x) => summary(x));
   const rss = r.rss;
   const late = rss.filter((x) => x.t >= rss.at(-1).t * 0.2);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { now, ms, sleep, summary, median, basic, cpuMicros, dieWithParent } from './lib/common.mjs';
 import { Ctl } from './lib/ctl-client.mjs';
 import { markerReceipts, openSocket, sourceAddresses } from './lib/receipts.mjs';
-import { changeRuns } from './lib/change-runs.mjs';
+import { backlog, changeRuns, sustainedLatencies } from './lib/change-runs.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 dieWithParent(20 * 60_000);
@@ -361,39 +361,12 @@ async function sustainRun(conns, ACC, rate, durationMs) {
   const genCpuMs = (cpuMicros() - g0) / 1000;
   ids(r.n);
   const expectedTotal = (r.n / ACC) * readers;
-  // the backlog: until every expected frame arrived or nothing arrived for 1 s (at most 60 s)
-  let lastCount = frames();
-  let lastGrowth = now();
-  const waitStart = Date.now();
-  while (Date.now() - waitStart < 60_000) {
-    await sleep(100);
-    const f = frames();
-    if (f !== lastCount) {
-      lastCount = f;
-      lastGrowth = now();
-    }
-    if (f - framesBefore >= expectedTotal || now() - lastGrowth > 1e9) break;
-  }
+  const lastGrowth = await backlog(frames, framesBefore, expectedTotal);
   clearInterval(sampler);
   const framesTotal = frames() - framesBefore;
   const s1 = await stats(true);
-  const thirds = [[], [], []];
-  const all = [];
-  let missing = 0;
-  for (const c of conns) {
-    if (!c.probe || !c.ok) continue;
-    const a = Number(c.account.slice(1));
-    for (let j = a; j < r.n; j += ACC) {
-      const t = c.seen.get(kFrom + j);
-      if (t === undefined) {
-        missing++;
-        continue;
-      }
-      const l = ms(t - r.t0s[j]);
-      all.push(l);
-      thirds[Math.min(2, Math.floor((3 * j) / r.n))].push(l);
-    }
-  }
+  // latencies of every publication on the probes, per third of the run
+  const { all, thirds, missing } = sustainedLatencies(conns, ACC, kFrom, r);
   const thirdSummaries = thirds.map((x) => summary(x));
   const late = r.rss.filter((x) => x.t >= r.rss.at(-1).t * 0.2);
   const slope = late.length > 2 ? ((late.at(-1).rss - late[0].rss) / (late.at(-1).t - late[0].t)) * 60 : NaN;

@@ -1,7 +1,7 @@
 // How both stream generators (bench/gen.mjs, bench/ws-gen.mjs) measure changes: one publication waited for on
 // its probes, one burst over many accounts, runs of those with a time budget, and the runs' summary. Each change
 // carries a unique marker `m<k>`; `ids` hands them out, so a session's other scenarios draw from the same count.
-import { now, ms, summary, median, cpuMicros } from './common.mjs';
+import { now, ms, sleep, summary, median, cpuMicros } from './common.mjs';
 
 /**
  * @param {object} o
@@ -132,4 +132,50 @@ export function changeRuns({ ctl, waitFor, drain, budgetMs }) {
   }
 
   return { ids, stats, onePublication, oneBurst, summarize, runs };
+}
+
+/**
+ * A sustained run's backlog: resolves once `frames()` counts `expected` frames more than `before`, or none more
+ * arrived for 1 s; at most 60 s. Resolves with the time (`now()`) the frame count last grew.
+ */
+export async function backlog(frames, before, expected) {
+  let lastCount = frames();
+  let lastGrowth = now();
+  const waitStart = Date.now();
+  while (Date.now() - waitStart < 60_000) {
+    await sleep(100);
+    const f = frames();
+    if (f !== lastCount) {
+      lastCount = f;
+      lastGrowth = now();
+    }
+    if (f - before >= expected || now() - lastGrowth > 1e9) break;
+  }
+  return lastGrowth;
+}
+
+/**
+ * The probes' latencies of a sustained run (`r`, the server's `sustain` answer: `r.n` changes from marker
+ * `kFrom` on, round robin over `accounts` accounts `a<i>`, published at `r.t0s`): all of them, per third of
+ * the run, and how many never arrived.
+ */
+export function sustainedLatencies(conns, accounts, kFrom, r) {
+  const thirds = [[], [], []];
+  const all = [];
+  let missing = 0;
+  for (const c of conns) {
+    if (!c.probe || !c.ok) continue;
+    const a = Number(c.account.slice(1));
+    for (let j = a; j < r.n; j += accounts) {
+      const t = c.seen.get(kFrom + j);
+      if (t === undefined) {
+        missing++;
+        continue;
+      }
+      const l = ms(t - r.t0s[j]);
+      all.push(l);
+      thirds[Math.min(2, Math.floor((3 * j) / r.n))].push(l);
+    }
+  }
+  return { all, thirds, missing };
 }
