@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../../..');
-const REGISTER = join(__dirname, 'register-typescript.js');
+const REGISTER = join(__dirname, '../../support/typescript-hook.js');
 
 /** A reference server in a process of its own, as `npm start` runs it (`src/main.ts`, from the environment). */
 export interface ServerProcess {

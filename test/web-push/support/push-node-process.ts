@@ -6,7 +6,7 @@ import type { PushNodeConfig, PushNodeMessage, PushNodeRequest } from './push-no
 
 export type { PushNodeConfig } from './push-node.child';
 
-const RUNNER = join(__dirname, 'run-typescript.js');
+const RUNNER = join(__dirname, '../../support/typescript-hook.js');
 const CHILD = join(__dirname, 'push-node.child.ts');
 const START_TIMEOUT_MS = 30_000;
 
